@@ -1,0 +1,130 @@
+// Command todo is the Todo application: web UI, auth server compatible with Better Auth, and
+// task API, in one binary. See `todo help`.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"todo/internal/config"
+	"todo/internal/database"
+	"todo/internal/server"
+)
+
+// version is set at build time with -ldflags "-X main.version=…"; otherwise it is read from
+// the build information.
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "todo:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `Usage: todo [command]
+
+Commands:
+  serve                     run the server (the default)
+  migrate up|down|status    apply all migrations, revert the latest one, or list them
+  version                   print the version
+
+Configuration comes from the environment and an optional .env file; see README.md.
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	command := "serve"
+	if len(args) > 1 {
+		command = args[1]
+	}
+	switch command {
+	case "serve":
+		return serve(ctx, getenv, stderr)
+	case "migrate":
+		if len(args) != 3 {
+			return errors.New("usage: todo migrate up|down|status")
+		}
+		return migrate(ctx, args[2], getenv, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, buildVersion())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", command)
+}
+
+func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	cfg, log, err := setup(getenv, stderr)
+	if err != nil {
+		return err
+	}
+	app, err := server.New(ctx, cfg, log, buildVersion())
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	ln, err := net.Listen("tcp", cfg.Addr())
+	if err != nil {
+		return err
+	}
+	log.Info("listening", "url", "http://"+ln.Addr().String(), "database", cfg.Database.URL.Redacted(), "version", buildVersion())
+	return app.Serve(ctx, ln)
+}
+
+func migrate(ctx context.Context, command string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, log, err := setup(getenv, stderr)
+	if err != nil {
+		return err
+	}
+	db, err := database.Open(ctx, cfg.Database, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return database.Migrate(ctx, db, cfg.Database, log, command, stdout)
+}
+
+func setup(getenv func(string) string, stderr io.Writer) (config.Config, *slog.Logger, error) {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	var handler slog.Handler = slog.NewTextHandler(stderr, opts)
+	if cfg.LogFormat == "json" {
+		handler = slog.NewJSONHandler(stderr, opts)
+	}
+	return cfg, slog.New(handler), nil
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			return "dev-" + s.Value[:12]
+		}
+	}
+	if info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "dev"
+}

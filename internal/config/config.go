@@ -1,0 +1,269 @@
+// Package config reads the application's settings from the environment and an optional .env
+// file, applies defaults, and rejects bad values before anything starts.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+
+	"todo/internal/database"
+)
+
+// Config is every setting of the server. Secrets live here only in memory; nothing prints them.
+type Config struct {
+	Production bool // APP_ENV (or NODE_ENV, as Better Auth reads it) is "production"
+	Host       string
+	Port       int
+	DataDir    string // where the default SQLite file and the development secret live
+
+	Database database.Config
+
+	// AuthURL, when set, is an external Better Auth server whose JWKS the task API trusts.
+	AuthURL     *url.URL
+	JWTIssuer   string
+	JWTAudience string
+
+	// BaseURL is the public URL of the built-in auth (BETTER_AUTH_URL). BaseURLSet tells whether
+	// it was configured or derived from PORT.
+	BaseURL        *url.URL
+	BaseURLSet     bool
+	Secret         string // BETTER_AUTH_SECRET; empty in development until GenerateSecret fills it
+	TrustedOrigins []string
+	CORSOrigins    []string
+	RateLimit      bool
+	TrustedProxies []netip.Prefix
+
+	LogLevel        slog.Level
+	LogFormat       string // "text" or "json"
+	ShutdownTimeout time.Duration
+}
+
+// Addr is the listen address.
+func (c Config) Addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(c.Port)) }
+
+// Origin returns scheme://host[:port] of u.
+func Origin(u *url.URL) string { return u.Scheme + "://" + u.Host }
+
+// Load builds the Config from getenv, falling back to the .env file in the working directory
+// for variables the environment does not set. The error names the variable and what is wrong.
+func Load(getenv func(string) string) (Config, error) {
+	dotenv, err := godotenv.Read(".env")
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return Config{}, fmt.Errorf(".env: %w", err)
+	}
+	env := func(key string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return dotenv[key]
+	}
+	r := reader{env: env}
+	c := Config{}
+
+	switch mode := strings.ToLower(r.str("APP_ENV", env("NODE_ENV"))); mode {
+	case "", "development", "dev", "test":
+	case "production", "prod":
+		c.Production = true
+	default:
+		r.fail("APP_ENV", "must be development or production, got %q", mode)
+	}
+	c.Host = r.str("HOST", "127.0.0.1")
+	c.Port = r.intIn("PORT", 8000, 0, 65535)
+	c.DataDir = r.str("DATA_DIR", "data")
+
+	c.Database = database.Config{
+		MaxConns:       r.intIn("DATABASE_MAX_CONNS", 0, 0, 1000),
+		ConnectTimeout: r.duration("DATABASE_CONNECT_TIMEOUT", 10*time.Second),
+		StartupTimeout: r.duration("DATABASE_STARTUP_TIMEOUT", 60*time.Second),
+		QueryTimeout:   r.duration("DATABASE_QUERY_TIMEOUT", 5*time.Second),
+	}
+	dbURL := r.str("DATABASE_URL", "sqlite:///"+filepath.Join(c.DataDir, "todo.db"))
+	if c.Database.URL, err = database.ParseURL(dbURL); err != nil {
+		r.fail("DATABASE_URL", "%v", err)
+	}
+	if direct := r.str("DATABASE_URL_DIRECT", ""); direct != "" {
+		if c.Database.DirectURL, err = database.ParseURL(direct); err != nil {
+			r.fail("DATABASE_URL_DIRECT", "%v", err)
+		} else if c.Database.DirectURL.Dialect != c.Database.URL.Dialect {
+			r.fail("DATABASE_URL_DIRECT", "must use the same database as DATABASE_URL")
+		}
+	}
+
+	c.AuthURL = r.url("AUTH_URL")
+	c.BaseURL = r.url("BETTER_AUTH_URL")
+	c.BaseURLSet = c.BaseURL != nil
+	if c.BaseURL == nil {
+		c.BaseURL = &url.URL{Scheme: "http", Host: net.JoinHostPort("localhost", strconv.Itoa(c.Port))}
+	}
+	trustedOrigin := Origin(c.BaseURL)
+	if c.AuthURL != nil {
+		trustedOrigin = Origin(c.AuthURL)
+	}
+	c.JWTIssuer = r.str("JWT_ISSUER", trustedOrigin)
+	c.JWTAudience = r.str("JWT_AUDIENCE", trustedOrigin)
+
+	c.Secret = r.str("BETTER_AUTH_SECRET", env("AUTH_SECRET"))
+	switch {
+	case c.Secret == "" && c.Production:
+		r.fail("BETTER_AUTH_SECRET", "is required in production (at least 32 characters; e.g. `openssl rand -base64 32`)")
+	case c.Secret != "" && len(c.Secret) < 32:
+		r.fail("BETTER_AUTH_SECRET", "must be at least 32 characters, got %d", len(c.Secret))
+	}
+	c.TrustedOrigins = r.origins("BETTER_AUTH_TRUSTED_ORIGINS", nil)
+	var corsDefault []string
+	if c.AuthURL != nil {
+		corsDefault = []string{Origin(c.AuthURL)}
+	}
+	c.CORSOrigins = r.origins("CORS_ORIGINS", corsDefault)
+	c.RateLimit = r.boolean("RATE_LIMIT", c.Production)
+	c.TrustedProxies = r.prefixes("TRUSTED_PROXIES")
+
+	if err := c.LogLevel.UnmarshalText([]byte(r.str("LOG_LEVEL", "info"))); err != nil {
+		r.fail("LOG_LEVEL", "must be debug, info, warn or error")
+	}
+	c.LogFormat = r.str("LOG_FORMAT", "text")
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		r.fail("LOG_FORMAT", "must be text or json, got %q", c.LogFormat)
+	}
+	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 10*time.Second)
+	return c, r.err
+}
+
+// reader parses variables and keeps the first error, so that start-up reports one clear line.
+type reader struct {
+	env func(string) string
+	err error
+}
+
+func (r *reader) fail(key, format string, args ...any) {
+	if r.err == nil {
+		r.err = fmt.Errorf("%s %s", key, fmt.Sprintf(format, args...))
+	}
+}
+
+func (r *reader) str(key, def string) string {
+	if v := strings.TrimSpace(r.env(key)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (r *reader) intIn(key string, def, lo, hi int) int {
+	s := r.str(key, "")
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		r.fail(key, "must be an integer from %d to %d, got %q", lo, hi, s)
+		return def
+	}
+	return n
+}
+
+func (r *reader) duration(key string, def time.Duration) time.Duration {
+	s := r.str(key, "")
+	if s == "" {
+		return def
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		if secs, err2 := strconv.ParseFloat(s, 64); err2 == nil {
+			d, err = time.Duration(secs*float64(time.Second)), nil
+		}
+	}
+	if err != nil || d <= 0 {
+		r.fail(key, "must be a positive duration such as 10s or 500ms, got %q", s)
+		return def
+	}
+	return d
+}
+
+func (r *reader) boolean(key string, def bool) bool {
+	s := r.str(key, "")
+	if s == "" {
+		return def
+	}
+	switch strings.ToLower(s) {
+	case "1", "true", "yes", "on":
+		return true
+	case "0", "false", "no", "off":
+		return false
+	}
+	r.fail(key, "must be true or false, got %q", s)
+	return def
+}
+
+func (r *reader) url(key string) *url.URL {
+	s := r.str(key, "")
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		r.fail(key, "must be an absolute http(s) URL such as http://localhost:3000, got %q", s)
+		return nil
+	}
+	return u
+}
+
+func (r *reader) origins(key string, def []string) []string {
+	s := r.str(key, "")
+	if s == "" {
+		return def
+	}
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if part == "*" {
+			r.fail(key, "must list origins explicitly; a wildcard would trust every site")
+			return def
+		}
+		u, err := url.Parse(part)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			r.fail(key, "must be a comma-separated list of origins such as https://app.example.com, got %q", part)
+			return def
+		}
+		out = append(out, Origin(u))
+	}
+	return out
+}
+
+func (r *reader) prefixes(key string) []netip.Prefix {
+	s := r.str(key, "")
+	if s == "" {
+		return nil
+	}
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			a, err2 := netip.ParseAddr(part)
+			if err2 != nil {
+				r.fail(key, "must be a comma-separated list of IP addresses or CIDR ranges, got %q", part)
+				return nil
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out
+}

@@ -1,0 +1,70 @@
+package database
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"runtime"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+func openPostgres(ctx context.Context, cfg Config, log *slog.Logger) (*pgxpool.Pool, error) {
+	pcfg, err := postgresPoolConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := retryUnavailable(ctx, cfg, log, "connection pool", pool.Ping); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to %s: %w", cfg.URL.Redacted(), err)
+	}
+	return pool, nil
+}
+
+// postgresPoolConfig turns the URL into a pool configuration. Settings written in the URL
+// (pool_max_conns, connect_timeout, default_query_exec_mode, sslmode, …) win over defaults.
+func postgresPoolConfig(cfg Config) (*pgxpool.Config, error) {
+	pcfg, err := pgxpool.ParseConfig(cfg.URL.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	params := urlParams(cfg.URL.DSN)
+	if !params.Has("connect_timeout") {
+		pcfg.ConnConfig.ConnectTimeout = cfg.ConnectTimeout
+	}
+	switch {
+	case cfg.MaxConns > 0:
+		pcfg.MaxConns = int32(cfg.MaxConns)
+	case !params.Has("pool_max_conns"):
+		pcfg.MaxConns = int32(max(8, 4*runtime.NumCPU()))
+	}
+	if !params.Has("default_query_exec_mode") && IsTransactionPooler(pcfg.ConnConfig.Host) {
+		pcfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	return pcfg, nil
+}
+
+// IsTransactionPooler reports whether host is a PgBouncer in transaction mode, as Neon's
+// pooled endpoints (ep-…-pooler.…) are. Such a pooler hands each transaction to any server
+// connection, so statements prepared by name on one connection are missing on the next; the
+// pool then uses the exec mode, which parses, binds and executes unnamed statements in a
+// single round trip.
+func IsTransactionPooler(host string) bool {
+	first, _, _ := strings.Cut(host, ".")
+	return strings.HasSuffix(first, "-pooler")
+}
+
+func urlParams(dsn string) url.Values {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return url.Values{}
+	}
+	return u.Query()
+}

@@ -1,0 +1,56 @@
+package database
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// sqlitePragmas are applied to every connection. busy_timeout comes first so that even
+// switching to WAL waits for another process's lock instead of failing. synchronous=NORMAL in
+// WAL mode keeps every committed transaction across a crash of the process (the WAL is in the
+// OS's hands once the commit returns); only a power loss can take back the last commits.
+const sqlitePragmas = "_busy_timeout=10000&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=1"
+
+func openSQLite(path string) (*SQLiteDB, error) {
+	if path == "" {
+		// One connection shared by reads and writes: each new connection to ":memory:" would
+		// be a new, empty database.
+		db, err := sql.Open("sqlite", ":memory:?_foreign_keys=1")
+		if err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(1)
+		db.SetConnMaxIdleTime(0)
+		db.SetConnMaxLifetime(0)
+		return &SQLiteDB{Write: db, Read: db}, nil
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create the database directory: %w", err)
+		}
+	}
+	write, err := sql.Open("sqlite", path+"?"+sqlitePragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+	if err := write.Ping(); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", path+"?"+sqlitePragmas+"&_query_only=1")
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	readers := max(4, runtime.NumCPU())
+	read.SetMaxOpenConns(readers)
+	read.SetMaxIdleConns(readers)
+	return &SQLiteDB{Write: write, Read: read}, nil
+}

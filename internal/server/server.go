@@ -1,0 +1,136 @@
+// Package server wires the application together and serves it over HTTP.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"todo/internal/config"
+	"todo/internal/database"
+	"todo/internal/jwt"
+	"todo/internal/observe"
+	"todo/internal/task"
+)
+
+// App is the whole application: its database, services and HTTP handler.
+type App struct {
+	cfg     config.Config
+	log     *slog.Logger
+	db      *database.DB
+	handler http.Handler
+}
+
+// New opens and migrates the database and builds the application.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, version string) (*App, error) {
+	db, err := database.Open(ctx, cfg.Database, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := database.Migrate(ctx, db, cfg.Database, log, database.MigrateUp, io.Discard); err != nil {
+		db.Close()
+		return nil, err
+	}
+
+	var store task.Store
+	if db.Dialect == database.Postgres {
+		store = task.NewPostgresStore(db.Postgres)
+	} else {
+		store = task.NewSQLiteStore(db.SQLite)
+	}
+	tasks := task.NewService(store)
+
+	var keys jwt.KeySource
+	if cfg.AuthURL != nil {
+		keys = jwt.NewRemoteKeys(strings.TrimSuffix(cfg.AuthURL.String(), "/") + "/api/auth/jwks")
+	}
+	verifier := jwt.NewVerifier(keys, cfg.JWTIssuer, cfg.JWTAudience)
+	metrics := observe.NewMetrics(db)
+
+	mux := http.NewServeMux()
+	api := newAPI(mux, version)
+	addRoutes(mux, api, routeDeps{
+		log: log, db: db, tasks: tasks, verifier: verifier, metrics: metrics,
+	})
+
+	var h http.Handler = observe.RecordRoute(mux)
+	h = deadline(cfg.Database.QueryTimeout, h)
+	h = cors(cfg.CORSOrigins, h)
+	h = securityHeaders(cfg.BaseURL.Scheme == "https", h)
+	h = recoverPanics(log, h)
+	h = metrics.Middleware(log, h)
+	return &App{cfg: cfg, log: log, db: db, handler: h}, nil
+}
+
+// Handler is the application's HTTP handler.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Close releases the database.
+func (a *App) Close() { a.db.Close() }
+
+// Serve answers requests on ln until ctx is done, then stops accepting connections, lets the
+// requests in flight finish (for at most the shutdown timeout) and returns nil.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down: finishing requests in flight", "timeout", a.cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// newAPI configures huma on mux: OpenAPI 3.1 at /openapi.json, no remote docs page (ours is
+// served offline at /docs), no $schema links in bodies, and JSON bodies that must be UTF-8.
+func newAPI(mux *http.ServeMux, version string) huma.API {
+	cfg := huma.DefaultConfig("Todo API", version)
+	cfg.Info.Description = "Personal task lists. Every operation needs `Authorization: Bearer <JWT>` " +
+		"from the built-in auth (`GET /api/auth/token`) or from the Better Auth server at AUTH_URL."
+	cfg.CreateHooks = nil
+	cfg.DocsPath = ""
+	cfg.SchemasPath = ""
+	cfg.OpenAPIPath = "/openapi"
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
+	}
+	jsonFormat := huma.DefaultJSONFormat
+	jsonFormat.Unmarshal = func(data []byte, v any) error {
+		if !utf8.Valid(data) {
+			return errors.New("request body is not valid UTF-8")
+		}
+		return json.Unmarshal(data, v)
+	}
+	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
+	return humago.New(mux, cfg)
+}

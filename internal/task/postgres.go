@@ -1,0 +1,170 @@
+package task
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"todo/internal/database"
+)
+
+// PostgresStore keeps tasks in PostgreSQL. Each method is one statement, so one round trip
+// and no explicit transaction.
+type PostgresStore struct {
+	pool *pgxpool.Pool
+}
+
+// NewPostgresStore returns a store over pool.
+func NewPostgresStore(pool *pgxpool.Pool) *PostgresStore { return &PostgresStore{pool: pool} }
+
+// description may be NULL in the specification's schema (rows written by other tools); the
+// API always shows a string.
+const postgresColumns = "id, title, coalesce(description, '') AS description, completed, created_at, updated_at"
+
+// The page and the counts come from one statement: one round trip, one snapshot. The LEFT
+// JOINs keep exactly one row when the page is empty, so the counts are always there.
+const postgresList = `SELECT coalesce(c.total, 0), coalesce(c.completed, 0),
+       t.id, t.title, t.description, t.completed, t.created_at, t.updated_at
+FROM (SELECT 1) AS one
+LEFT JOIN task_counts AS c ON c.user_id = $1
+LEFT JOIN (SELECT ` + postgresColumns + ` FROM tasks WHERE user_id = $1 %s
+           ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3) AS t ON true
+ORDER BY t.created_at DESC, t.id DESC`
+
+var (
+	postgresListAll      = fmt.Sprintf(postgresList, "")
+	postgresListFiltered = fmt.Sprintf(postgresList, "AND completed = $4")
+)
+
+func (s *PostgresStore) List(ctx context.Context, userID string, f Filter) ([]Task, Counts, error) {
+	query, args := postgresListAll, []any{userID, f.Limit, f.Offset}
+	if f.Completed != nil {
+		query, args = postgresListFiltered, append(args, *f.Completed)
+	}
+	type result struct {
+		tasks  []Task
+		counts Counts
+	}
+	r, err := database.RetryOnce(ctx, func() (result, error) {
+		rows, err := s.pool.Query(ctx, query, args...)
+		if err != nil {
+			return result{}, err
+		}
+		defer rows.Close()
+		r := result{tasks: make([]Task, 0, min(f.Limit, DefaultPageSize))}
+		for rows.Next() {
+			var row postgresRow
+			if err := rows.Scan(&r.counts.Total, &r.counts.Completed, &row.id, &row.title, &row.description,
+				&row.completed, &row.createdAt, &row.updatedAt); err != nil {
+				return result{}, err
+			}
+			if row.id.Valid {
+				r.tasks = append(r.tasks, row.task(userID))
+			}
+		}
+		return r, rows.Err()
+	})
+	return r.tasks, r.counts, err
+}
+
+func (s *PostgresStore) Insert(ctx context.Context, t Task) error {
+	_, err := database.RetryOnce(ctx, func() (struct{}, error) {
+		_, err := s.pool.Exec(ctx,
+			`INSERT INTO tasks (id, user_id, title, description, completed, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			pgtype.UUID{Bytes: t.ID, Valid: true}, t.UserID, t.Title, t.Description, t.Completed, t.CreatedAt)
+		return struct{}{}, err
+	})
+	return err
+}
+
+func (s *PostgresStore) Get(ctx context.Context, userID string, id uuid.UUID) (Task, error) {
+	return s.one(ctx, userID, `SELECT `+postgresColumns+` FROM tasks WHERE id = $1 AND user_id = $2`,
+		pgtype.UUID{Bytes: id, Valid: true}, userID)
+}
+
+func (s *PostgresStore) Update(ctx context.Context, userID string, id uuid.UUID, p Patch, at time.Time) (Task, error) {
+	return s.one(ctx, userID,
+		`UPDATE tasks SET title = coalesce($3, title), description = coalesce($4, description),
+		        completed = coalesce($5, completed), updated_at = $6
+		 WHERE id = $1 AND user_id = $2 RETURNING `+postgresColumns,
+		pgtype.UUID{Bytes: id, Valid: true}, userID, p.Title, p.Description, p.Completed, at)
+}
+
+func (s *PostgresStore) Toggle(ctx context.Context, userID string, id uuid.UUID, at time.Time) (Task, error) {
+	return s.one(ctx, userID,
+		`UPDATE tasks SET completed = NOT completed, updated_at = $3
+		 WHERE id = $1 AND user_id = $2 RETURNING `+postgresColumns,
+		pgtype.UUID{Bytes: id, Valid: true}, userID, at)
+}
+
+func (s *PostgresStore) Delete(ctx context.Context, userID string, id uuid.UUID) error {
+	n, err := s.exec(ctx, `DELETE FROM tasks WHERE id = $1 AND user_id = $2`, pgtype.UUID{Bytes: id, Valid: true}, userID)
+	if err == nil && n == 0 {
+		return ErrNotFound
+	}
+	return err
+}
+
+func (s *PostgresStore) SetAllCompleted(ctx context.Context, userID string, completed bool, at time.Time) (int64, error) {
+	return s.exec(ctx, `UPDATE tasks SET completed = $2, updated_at = $3 WHERE user_id = $1 AND completed <> $2`,
+		userID, completed, at)
+}
+
+func (s *PostgresStore) DeleteCompleted(ctx context.Context, userID string) (int64, error) {
+	return s.exec(ctx, `DELETE FROM tasks WHERE user_id = $1 AND completed`, userID)
+}
+
+func (s *PostgresStore) exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	return database.RetryOnce(ctx, func() (int64, error) {
+		tag, err := s.pool.Exec(ctx, sql, args...)
+		return tag.RowsAffected(), err
+	})
+}
+
+func (s *PostgresStore) one(ctx context.Context, userID, sql string, args ...any) (Task, error) {
+	return database.RetryOnce(ctx, func() (Task, error) {
+		var row postgresRow
+		err := s.pool.QueryRow(ctx, sql, args...).Scan(&row.id, &row.title, &row.description,
+			&row.completed, &row.createdAt, &row.updatedAt)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return Task{}, ErrNotFound
+		}
+		if err != nil {
+			return Task{}, err
+		}
+		return row.task(userID), nil
+	})
+}
+
+// postgresRow scans a task in PostgreSQL's binary formats, nullable where a LEFT JOIN may
+// leave the columns empty.
+type postgresRow struct {
+	id          pgtype.UUID
+	title       pgtype.Text
+	description pgtype.Text
+	completed   pgtype.Bool
+	createdAt   pgtype.Timestamptz
+	updatedAt   pgtype.Timestamptz
+}
+
+func (r *postgresRow) task(userID string) Task {
+	t := Task{
+		ID:          r.id.Bytes,
+		UserID:      userID,
+		Title:       r.title.String,
+		Description: r.description.String,
+		Completed:   r.completed.Bool,
+		CreatedAt:   r.createdAt.Time.UTC(),
+	}
+	if r.updatedAt.Valid {
+		u := r.updatedAt.Time.UTC()
+		t.UpdatedAt = &u
+	}
+	return t
+}

@@ -1,0 +1,170 @@
+package task
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"todo/internal/database"
+)
+
+// sqliteTime is how tasks keep time in SQLite: UTC text of fixed width, so that comparing and
+// ordering the text compares and orders the instants.
+const sqliteTime = "2006-01-02T15:04:05.000000Z"
+
+// SQLiteStore keeps tasks in SQLite.
+type SQLiteStore struct {
+	db *database.SQLiteDB
+}
+
+// NewSQLiteStore returns a store over db.
+func NewSQLiteStore(db *database.SQLiteDB) *SQLiteStore { return &SQLiteStore{db: db} }
+
+// description may be NULL in the specification's schema (rows written by other tools); the
+// API always shows a string.
+const sqliteColumns = "id, title, coalesce(description, '') AS description, completed, created_at, updated_at"
+
+// The page and the counts come from one statement, hence one consistent snapshot. The LEFT
+// JOINs keep exactly one row when the page is empty, so the counts are always there.
+const sqliteList = `SELECT coalesce(c.total, 0), coalesce(c.completed, 0),
+       t.id, t.title, t.description, t.completed, t.created_at, t.updated_at
+FROM (SELECT 1) AS one
+LEFT JOIN task_counts AS c ON c.user_id = ?1
+LEFT JOIN (SELECT ` + sqliteColumns + ` FROM tasks WHERE user_id = ?1 %s
+           ORDER BY created_at DESC, id DESC LIMIT ?2 OFFSET ?3) AS t ON 1
+ORDER BY t.created_at DESC, t.id DESC`
+
+var (
+	sqliteListAll      = fmt.Sprintf(sqliteList, "")
+	sqliteListFiltered = fmt.Sprintf(sqliteList, "AND completed = ?4")
+)
+
+func (s *SQLiteStore) List(ctx context.Context, userID string, f Filter) ([]Task, Counts, error) {
+	query, args := sqliteListAll, []any{userID, f.Limit, f.Offset}
+	if f.Completed != nil {
+		query, args = sqliteListFiltered, append(args, *f.Completed)
+	}
+	rows, err := s.db.Read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, Counts{}, err
+	}
+	defer rows.Close()
+	var counts Counts
+	tasks := make([]Task, 0, min(f.Limit, DefaultPageSize))
+	for rows.Next() {
+		var (
+			id, title, description, createdAt sql.NullString
+			updatedAt                         sql.NullString
+			completed                         sql.NullBool
+		)
+		if err := rows.Scan(&counts.Total, &counts.Completed, &id, &title, &description, &completed, &createdAt, &updatedAt); err != nil {
+			return nil, Counts{}, err
+		}
+		if !id.Valid {
+			continue
+		}
+		t, err := sqliteTask(userID, id.String, title.String, description.String, completed.Bool, createdAt.String, updatedAt)
+		if err != nil {
+			return nil, Counts{}, err
+		}
+		tasks = append(tasks, t)
+	}
+	return tasks, counts, rows.Err()
+}
+
+func (s *SQLiteStore) Insert(ctx context.Context, t Task) error {
+	_, err := s.db.Write.ExecContext(ctx,
+		`INSERT INTO tasks (id, user_id, title, description, completed, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		t.ID.String(), t.UserID, t.Title, t.Description, t.Completed, t.CreatedAt.Format(sqliteTime))
+	return err
+}
+
+func (s *SQLiteStore) Get(ctx context.Context, userID string, id uuid.UUID) (Task, error) {
+	return s.one(s.db.Read.QueryRowContext(ctx,
+		`SELECT `+sqliteColumns+` FROM tasks WHERE id = ? AND user_id = ?`, id.String(), userID), userID)
+}
+
+func (s *SQLiteStore) Update(ctx context.Context, userID string, id uuid.UUID, p Patch, at time.Time) (Task, error) {
+	return s.one(s.db.Write.QueryRowContext(ctx,
+		`UPDATE tasks SET title = coalesce(?, title), description = coalesce(?, description),
+		        completed = coalesce(?, completed), updated_at = ?
+		 WHERE id = ? AND user_id = ? RETURNING `+sqliteColumns,
+		p.Title, p.Description, p.Completed, at.Format(sqliteTime), id.String(), userID), userID)
+}
+
+func (s *SQLiteStore) Toggle(ctx context.Context, userID string, id uuid.UUID, at time.Time) (Task, error) {
+	return s.one(s.db.Write.QueryRowContext(ctx,
+		`UPDATE tasks SET completed = 1 - completed, updated_at = ?
+		 WHERE id = ? AND user_id = ? RETURNING `+sqliteColumns,
+		at.Format(sqliteTime), id.String(), userID), userID)
+}
+
+func (s *SQLiteStore) Delete(ctx context.Context, userID string, id uuid.UUID) error {
+	res, err := s.db.Write.ExecContext(ctx, `DELETE FROM tasks WHERE id = ? AND user_id = ?`, id.String(), userID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+func (s *SQLiteStore) SetAllCompleted(ctx context.Context, userID string, completed bool, at time.Time) (int64, error) {
+	res, err := s.db.Write.ExecContext(ctx,
+		`UPDATE tasks SET completed = ?, updated_at = ? WHERE user_id = ? AND completed <> ?`,
+		completed, at.Format(sqliteTime), userID, completed)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (s *SQLiteStore) DeleteCompleted(ctx context.Context, userID string) (int64, error) {
+	res, err := s.db.Write.ExecContext(ctx, `DELETE FROM tasks WHERE user_id = ? AND completed = 1`, userID)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (s *SQLiteStore) one(row *sql.Row, userID string) (Task, error) {
+	var (
+		id, title, description, createdAt string
+		updatedAt                         sql.NullString
+		completed                         bool
+	)
+	err := row.Scan(&id, &title, &description, &completed, &createdAt, &updatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Task{}, ErrNotFound
+	}
+	if err != nil {
+		return Task{}, err
+	}
+	return sqliteTask(userID, id, title, description, completed, createdAt, updatedAt)
+}
+
+func sqliteTask(userID, id, title, description string, completed bool, createdAt string, updatedAt sql.NullString) (Task, error) {
+	t := Task{UserID: userID, Title: title, Description: description, Completed: completed}
+	var err error
+	if t.ID, err = uuid.Parse(id); err != nil {
+		return Task{}, fmt.Errorf("task id %q: %w", id, err)
+	}
+	if t.CreatedAt, err = time.Parse(time.RFC3339Nano, createdAt); err != nil {
+		return Task{}, fmt.Errorf("task %s created_at: %w", id, err)
+	}
+	if updatedAt.Valid {
+		u, err := time.Parse(time.RFC3339Nano, updatedAt.String)
+		if err != nil {
+			return Task{}, fmt.Errorf("task %s updated_at: %w", id, err)
+		}
+		t.UpdatedAt = &u
+	}
+	return t, nil
+}

@@ -1,0 +1,137 @@
+// Package task holds the to-do task: its rules, the service that applies them, the stores that
+// keep tasks in SQLite or PostgreSQL, and the JSON API of /api/v1/tasks.
+package task
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// Limits of the specification's TaskBase and list query.
+const (
+	MaxTitleLength       = 200
+	MaxDescriptionLength = 1000
+	DefaultPageSize      = 50
+	MaxPageSize          = 1000
+)
+
+// Task is one user's to-do item. Its JSON form is the specification's TaskRead: the owner's
+// id never leaves the server.
+type Task struct {
+	ID          uuid.UUID  `json:"id"`
+	UserID      string     `json:"-"`
+	Title       string     `json:"title"`
+	Description string     `json:"description"`
+	Completed   bool       `json:"completed"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   *time.Time `json:"updated_at"`
+}
+
+// Draft is what a client sends to create a task.
+type Draft struct {
+	Title       string
+	Description string
+}
+
+// Patch is a partial update: nil fields stay as they are.
+type Patch struct {
+	Title       *string
+	Description *string
+	Completed   *bool
+}
+
+// Filter selects a page of a user's tasks, newest first.
+type Filter struct {
+	Completed *bool
+	Limit     int
+	Offset    int64
+}
+
+// Counts are a user's numbers of tasks, all and completed.
+type Counts struct {
+	Total     int64
+	Completed int64
+}
+
+// Active is the number of tasks left to do.
+func (c Counts) Active() int64 { return c.Total - c.Completed }
+
+// Page is one page of a list and the number of tasks matching its filter.
+type Page struct {
+	Tasks  []Task
+	Total  int64
+	Counts Counts
+}
+
+// ErrNotFound is returned for a task that does not exist or belongs to someone else; the two
+// are indistinguishable on purpose.
+var ErrNotFound = errors.New("Task not found")
+
+// ValidationError names the field a request got wrong and why.
+type ValidationError struct {
+	Field   string
+	Message string
+}
+
+func (e *ValidationError) Error() string { return e.Field + ": " + e.Message }
+
+func invalid(field, format string, args ...any) error {
+	return &ValidationError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// cleanTitle applies the title rules: 1 to 200 characters as sent, then trimmed as Python's
+// str.strip() trims, and not empty after trimming.
+func cleanTitle(raw string) (string, error) {
+	if err := checkText("title", raw, 1, MaxTitleLength); err != nil {
+		return "", err
+	}
+	title := strip(raw)
+	if title == "" {
+		return "", invalid("title", "must not be blank")
+	}
+	return title, nil
+}
+
+// cleanDescription applies the description rules: at most 1000 characters as sent, trimmed.
+func cleanDescription(raw string) (string, error) {
+	if err := checkText("description", raw, 0, MaxDescriptionLength); err != nil {
+		return "", err
+	}
+	return strip(raw), nil
+}
+
+// checkText counts Unicode code points, as the specification's Python does, and refuses what
+// no database column can hold faithfully: invalid UTF-8 and NUL characters.
+func checkText(field, s string, minLen, maxLen int) error {
+	if !utf8.ValidString(s) {
+		return invalid(field, "must be valid UTF-8 text")
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return invalid(field, "must not contain NUL characters")
+	}
+	n := utf8.RuneCountInString(s)
+	switch {
+	case n < minLen:
+		return invalid(field, "must not be empty")
+	case n > maxLen:
+		return invalid(field, "must be at most %d characters, got %d", maxLen, n)
+	}
+	return nil
+}
+
+// strip removes leading and trailing whitespace exactly as Python's str.strip(): Unicode
+// White_Space plus the separators U+001C to U+001F, which Python counts as whitespace and
+// Go's unicode.IsSpace does not.
+func strip(s string) string {
+	return strings.TrimFunc(s, isPythonSpace)
+}
+
+func isPythonSpace(r rune) bool {
+	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+}
