@@ -71,6 +71,15 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	if cfg.Secret == "" {
+		secret, created, err := config.DevelopmentSecret(cfg.DataDir)
+		if err != nil {
+			return fmt.Errorf("BETTER_AUTH_SECRET is not set and the development secret cannot be kept: %w", err)
+		}
+		cfg.Secret = secret
+		log.Warn("BETTER_AUTH_SECRET is not set: using a development secret kept in "+cfg.DataDir+
+			"; set BETTER_AUTH_SECRET (at least 32 characters) in production", "generated", created)
+	}
 	app, err := server.New(ctx, cfg, log, buildVersion())
 	if err != nil {
 		return err

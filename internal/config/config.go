@@ -43,6 +43,8 @@ type Config struct {
 	CORSOrigins    []string
 	RateLimit      bool
 	TrustedProxies []netip.Prefix
+	// KeyRotation, when positive, is the lifetime of each JWT signing key.
+	KeyRotation time.Duration
 
 	LogLevel        slog.Level
 	LogFormat       string // "text" or "json"
@@ -121,6 +123,11 @@ func Load(getenv func(string) string) (Config, error) {
 		r.fail("BETTER_AUTH_SECRET", "must be at least 32 characters, got %d", len(c.Secret))
 	}
 	c.TrustedOrigins = r.origins("BETTER_AUTH_TRUSTED_ORIGINS", nil)
+	if !c.BaseURLSet && !c.Production {
+		// The default base URL says localhost; a browser pointed at 127.0.0.1 must work too.
+		c.TrustedOrigins = append(c.TrustedOrigins, "http://"+net.JoinHostPort("127.0.0.1", strconv.Itoa(c.Port)))
+	}
+	c.KeyRotation = r.durationOr0("JWKS_ROTATION_INTERVAL")
 	var corsDefault []string
 	if c.AuthURL != nil {
 		corsDefault = []string{Origin(c.AuthURL)}
@@ -188,6 +195,14 @@ func (r *reader) duration(key string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// durationOr0 is an optional duration: unset means 0 (off).
+func (r *reader) durationOr0(key string) time.Duration {
+	if r.str(key, "") == "" {
+		return 0
+	}
+	return r.duration(key, 0)
 }
 
 func (r *reader) boolean(key string, def bool) bool {

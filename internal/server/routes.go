@@ -9,6 +9,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"todo/internal/apidocs"
+	"todo/internal/auth"
 	"todo/internal/database"
 	"todo/internal/jwt"
 	"todo/internal/observe"
@@ -21,6 +22,7 @@ type routeDeps struct {
 	tasks    *task.Service
 	verifier *jwt.Verifier
 	metrics  *observe.Metrics
+	auth     *auth.Service
 }
 
 // addRoutes is the whole URL surface of the server.
@@ -29,6 +31,9 @@ func addRoutes(mux *http.ServeMux, api huma.API, d routeDeps) {
 	task.RegisterAPI(api, d.tasks, d.verifier, d.log)
 	mux.Handle("GET /docs", apidocs.Handler())
 	mux.Handle("GET /docs/", apidocs.Handler())
+
+	// The built-in auth server, Better Auth's API.
+	mux.Handle(auth.BasePath+"/", d.auth.Handler())
 
 	// Operations.
 	mux.HandleFunc("GET /healthz", healthz)

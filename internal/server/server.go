@@ -17,6 +17,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"todo/internal/auth"
 	"todo/internal/config"
 	"todo/internal/database"
 	"todo/internal/jwt"
@@ -32,8 +33,11 @@ type App struct {
 	handler http.Handler
 }
 
-// New opens and migrates the database and builds the application.
+// New opens and migrates the database and builds the application. cfg.Secret must be set.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, version string) (*App, error) {
+	if cfg.Secret == "" {
+		return nil, errors.New("no BETTER_AUTH_SECRET")
+	}
 	db, err := database.Open(ctx, cfg.Database, log)
 	if err != nil {
 		return nil, err
@@ -51,7 +55,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	}
 	tasks := task.NewService(store)
 
-	var keys jwt.KeySource
+	authn := auth.New(db, auth.Config{
+		Secret: cfg.Secret, BaseURL: cfg.BaseURL, TrustedOrigins: cfg.TrustedOrigins,
+		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, KeyRotation: cfg.KeyRotation,
+	}, log)
+	// The task API trusts the built-in keys, or those of the Better Auth server at AUTH_URL;
+	// the verifier is the same either way.
+	keys := authn.Keys()
 	if cfg.AuthURL != nil {
 		keys = jwt.NewRemoteKeys(strings.TrimSuffix(cfg.AuthURL.String(), "/") + "/api/auth/jwks")
 	}
@@ -61,7 +71,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	mux := http.NewServeMux()
 	api := newAPI(mux, version)
 	addRoutes(mux, api, routeDeps{
-		log: log, db: db, tasks: tasks, verifier: verifier, metrics: metrics,
+		log: log, db: db, tasks: tasks, verifier: verifier, metrics: metrics, auth: authn,
 	})
 
 	var h http.Handler = observe.RecordRoute(mux)

@@ -1,0 +1,92 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"strings"
+	"unicode/utf16"
+
+	"golang.org/x/crypto/scrypt"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Better Auth's scrypt parameters. One hash takes 128·N·r bytes (32 MiB) of memory.
+const (
+	scryptN      = 16384
+	scryptR      = 16
+	scryptP      = 1
+	scryptKeyLen = 64
+
+	minPasswordLength = 8
+	maxPasswordLength = 128
+)
+
+// passwordHasher hashes and verifies passwords in Better Auth's format,
+// "<32 hex salt>:<128 hex key>", where the salt given to scrypt is the hex text itself and the
+// password is NFKC-normalised. It runs at most len(slots) hashes at once, which bounds the
+// memory and CPU that a burst of sign-ins can take.
+type passwordHasher struct {
+	slots chan struct{}
+	// dummy is verified when there is no real hash to check, so that an unknown email costs
+	// the same time as a wrong password.
+	dummy string
+}
+
+func newPasswordHasher(concurrency int) *passwordHasher {
+	h := &passwordHasher{slots: make(chan struct{}, max(1, concurrency))}
+	h.dummy, _ = h.hash(context.Background(), randomString(16))
+	return h
+}
+
+func (h *passwordHasher) hash(ctx context.Context, password string) (string, error) {
+	var salt [16]byte
+	rand.Read(salt[:])
+	saltHex := hex.EncodeToString(salt[:])
+	key, err := h.derive(ctx, password, saltHex)
+	if err != nil {
+		return "", err
+	}
+	return saltHex + ":" + hex.EncodeToString(key), nil
+}
+
+// verify reports whether password matches hash. A malformed hash does not match.
+func (h *passwordHasher) verify(ctx context.Context, hash, password string) (bool, error) {
+	salt, want, ok := strings.Cut(hash, ":")
+	if !ok {
+		salt, want = h.dummy[:32], "not a key"
+	}
+	key, err := h.derive(ctx, password, salt)
+	if err != nil {
+		return false, err
+	}
+	got := hex.EncodeToString(key)
+	return subtle.ConstantTimeCompare([]byte(got), []byte(strings.ToLower(want))) == 1, nil
+}
+
+// burn spends the time of a verification without a real hash.
+func (h *passwordHasher) burn(ctx context.Context, password string) error {
+	_, err := h.verify(ctx, h.dummy, password)
+	return err
+}
+
+func (h *passwordHasher) derive(ctx context.Context, password, salt string) ([]byte, error) {
+	select {
+	case h.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-h.slots }()
+	return scrypt.Key([]byte(norm.NFKC.String(password)), []byte(salt), scryptN, scryptR, scryptP, scryptKeyLen)
+}
+
+// jsLength is the length JavaScript gives a string (UTF-16 code units), which is how Better
+// Auth counts password length.
+func jsLength(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}

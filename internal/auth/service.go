@@ -1,0 +1,320 @@
+// Package auth is the built-in authentication server, wire-compatible with Better Auth 1.7
+// (email and password, and its jwt plugin): the same tables and rows, password hashes, signed
+// session cookies, JWTs and JWKS, and the same HTTP API under /api/auth. A Better Auth sharing
+// the database and the secret accepts our users, sessions and keys, and we accept its.
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"todo/internal/database"
+	"todo/internal/jwt"
+)
+
+// Better Auth's session timings.
+const (
+	sessionExpiresIn      = 7 * 24 * time.Hour
+	sessionUpdateAge      = 24 * time.Hour
+	sessionFreshAge       = 24 * time.Hour
+	unrememberedExpiresIn = 24 * time.Hour
+	tokenLifetime         = 15 * time.Minute
+	sessionTokenLength    = 32
+)
+
+// Config configures the auth server.
+type Config struct {
+	Secret  string
+	BaseURL *url.URL
+	// TrustedOrigins may make state-changing requests with cookies and appear in callback URLs;
+	// the origin of BaseURL is always trusted.
+	TrustedOrigins []string
+	RateLimit      bool
+	TrustedProxies []netip.Prefix
+	// KeyRotation, when positive, gives each new signing key that lifetime.
+	KeyRotation time.Duration
+}
+
+// Service signs users up and in, keeps their sessions and issues their JWTs. The HTTP API and
+// the web UI both go through it.
+type Service struct {
+	store   *store
+	hasher  *passwordHasher
+	cookies cookieJar
+	keys    *keyring
+	limiter *rateLimiter
+	origins []string
+	issuer  string
+	proxies []netip.Prefix
+	log     *slog.Logger
+}
+
+// New returns the auth service over db.
+func New(db *database.DB, cfg Config, log *slog.Logger) *Service {
+	st := newStore(db)
+	issuer := cfg.BaseURL.Scheme + "://" + cfg.BaseURL.Host
+	s := &Service{
+		store:   st,
+		hasher:  newPasswordHasher(runtime.NumCPU()),
+		cookies: cookieJar{secret: []byte(cfg.Secret), secure: cfg.BaseURL.Scheme == "https"},
+		keys:    newKeyring(st, cfg.Secret, cfg.KeyRotation),
+		origins: append([]string{issuer}, cfg.TrustedOrigins...),
+		issuer:  issuer,
+		proxies: cfg.TrustedProxies,
+		log:     log.With("component", "auth"),
+	}
+	if cfg.RateLimit {
+		s.limiter = newRateLimiter()
+	}
+	return s
+}
+
+// Keys is the built-in key set, for the task API's verifier.
+func (s *Service) Keys() jwt.KeySource { return s.keys }
+
+// Issuer is the iss and aud of the JWTs the service signs: the origin of its base URL.
+func (s *Service) Issuer() string { return s.issuer }
+
+// Error is an auth failure as Better Auth reports it: an HTTP status, a code and a message.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Better Auth's error codes and messages.
+var (
+	errInvalidCredentials = &Error{http.StatusUnauthorized, "INVALID_EMAIL_OR_PASSWORD", "Invalid email or password"}
+	errInvalidEmail       = &Error{http.StatusBadRequest, "INVALID_EMAIL", "Invalid email"}
+	errPasswordTooShort   = &Error{http.StatusBadRequest, "PASSWORD_TOO_SHORT", "Password too short"}
+	errPasswordTooLong    = &Error{http.StatusBadRequest, "PASSWORD_TOO_LONG", "Password too long"}
+	errUserExists         = &Error{http.StatusUnprocessableEntity, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL", "User already exists. Use another email."}
+	errUnauthorized       = &Error{http.StatusUnauthorized, "UNAUTHORIZED", "Unauthorized"}
+	errInvalidPassword    = &Error{http.StatusBadRequest, "INVALID_PASSWORD", "Invalid password"}
+	errNoCredential       = &Error{http.StatusBadRequest, "CREDENTIAL_ACCOUNT_NOT_FOUND", "Credential account not found"}
+	errSessionExpired     = &Error{http.StatusBadRequest, "SESSION_EXPIRED", "Session expired. Re-authenticate to perform this action."}
+	errTooManyRequests    = &Error{Status: http.StatusTooManyRequests, Message: "Too many requests. Please try again later."}
+	errUnavailable        = &Error{http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "The database is unavailable; try again shortly"}
+)
+
+// Client is what the service records about who is asking.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+// SignUpInput is what sign-up takes.
+type SignUpInput struct {
+	Name     string
+	Email    string
+	Password string
+	Image    *string
+	Remember bool
+}
+
+// Authenticated is a user with a session.
+type Authenticated struct {
+	Session  Session `json:"session"`
+	User     User    `json:"user"`
+	Remember bool    `json:"-"`
+}
+
+// SignUp creates a user with an email-and-password account and signs them in.
+func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) (Authenticated, error) {
+	if !validEmail(in.Email) {
+		return Authenticated{}, validationError("email", "Invalid email address")
+	}
+	switch n := jsLength(in.Password); {
+	case n < minPasswordLength:
+		return Authenticated{}, errPasswordTooShort
+	case n > maxPasswordLength:
+		return Authenticated{}, errPasswordTooLong
+	}
+	email := strings.ToLower(in.Email)
+	if _, err := s.store.userByEmail(ctx, email); err == nil {
+		return Authenticated{}, errUserExists
+	} else if !errors.Is(err, errNotFound) {
+		return Authenticated{}, s.internal(ctx, "look up user", err)
+	}
+	hash, err := s.hasher.hash(ctx, in.Password)
+	if err != nil {
+		return Authenticated{}, s.internal(ctx, "hash password", err)
+	}
+	at := now()
+	u := User{ID: newID(), Name: in.Name, Email: email, Image: in.Image, CreatedAt: Time{at}, UpdatedAt: Time{at}}
+	se := s.newSession(u.ID, in.Remember, c, at)
+	if err := s.store.createUser(ctx, u, hash, se); errors.Is(err, errEmailTaken) {
+		return Authenticated{}, errUserExists
+	} else if err != nil {
+		return Authenticated{}, s.internal(ctx, "create user", err)
+	}
+	s.log.InfoContext(ctx, "sign-up", "user_id", u.ID, "ip", c.IP)
+	return Authenticated{Session: se, User: u, Remember: in.Remember}, nil
+}
+
+// SignIn checks an email and password and opens a new session. An unknown email and a wrong
+// password give the same answer in the same time.
+func (s *Service) SignIn(ctx context.Context, email, password string, remember bool, c Client) (Authenticated, error) {
+	if !validEmail(email) {
+		return Authenticated{}, errInvalidEmail
+	}
+	if jsLength(password) > maxPasswordLength {
+		return Authenticated{}, errPasswordTooLong
+	}
+	fail := func(reason string) (Authenticated, error) {
+		s.log.WarnContext(ctx, "sign-in failed", "reason", reason, "ip", c.IP)
+		return Authenticated{}, errInvalidCredentials
+	}
+	u, err := s.store.userByEmail(ctx, strings.ToLower(email))
+	if errors.Is(err, errNotFound) {
+		if err := s.hasher.burn(ctx, password); err != nil {
+			return Authenticated{}, s.internal(ctx, "hash password", err)
+		}
+		return fail("unknown email")
+	} else if err != nil {
+		return Authenticated{}, s.internal(ctx, "look up user", err)
+	}
+	hash, err := s.store.credentialPassword(ctx, u.ID)
+	if errors.Is(err, errNotFound) {
+		if err := s.hasher.burn(ctx, password); err != nil {
+			return Authenticated{}, s.internal(ctx, "hash password", err)
+		}
+		return fail("no password account")
+	} else if err != nil {
+		return Authenticated{}, s.internal(ctx, "read password", err)
+	}
+	ok, err := s.hasher.verify(ctx, hash, password)
+	if err != nil {
+		return Authenticated{}, s.internal(ctx, "verify password", err)
+	}
+	if !ok {
+		return fail("wrong password")
+	}
+	se := s.newSession(u.ID, remember, c, now())
+	if err := s.store.createSession(ctx, se); err != nil {
+		return Authenticated{}, s.internal(ctx, "create session", err)
+	}
+	s.log.InfoContext(ctx, "sign-in", "user_id", u.ID, "ip", c.IP)
+	return Authenticated{Session: se, User: u, Remember: remember}, nil
+}
+
+func (s *Service) newSession(userID string, remember bool, c Client, at time.Time) Session {
+	expiresIn := sessionExpiresIn
+	if !remember {
+		expiresIn = unrememberedExpiresIn
+	}
+	ip, ua := c.IP, c.UserAgent
+	return Session{
+		ID: newID(), Token: randomString(sessionTokenLength), UserID: userID,
+		ExpiresAt: Time{at.Add(expiresIn)}, CreatedAt: Time{at}, UpdatedAt: Time{at},
+		IPAddress: &ip, UserAgent: &ua,
+	}
+}
+
+// SetSessionCookie sends the cookie of a new session.
+func (s *Service) SetSessionCookie(w http.ResponseWriter, a Authenticated) {
+	s.cookies.setSession(w, a.Session.Token, a.Remember)
+}
+
+// ClearSessionCookies expires the session cookies.
+func (s *Service) ClearSessionCookies(w http.ResponseWriter) { s.cookies.clear(w) }
+
+// Session returns the session of the request's cookie, or nil when there is none or it is not
+// valid. As Better Auth does, an expired session is deleted and its cookies cleared, and a
+// session last refreshed more than a day ago is extended by the full lifetime, its cookie sent
+// again (unless the user asked not to be remembered).
+func (s *Service) Session(ctx context.Context, w http.ResponseWriter, r *http.Request) (*Authenticated, error) {
+	return s.readSession(ctx, w, r, true)
+}
+
+// readSession is Session; refresh false is Better Auth's disableRefresh.
+func (s *Service) readSession(ctx context.Context, w http.ResponseWriter, r *http.Request, refresh bool) (*Authenticated, error) {
+	token, ok := s.cookies.signed(r, sessionCookie)
+	if !ok {
+		return nil, nil
+	}
+	se, u, err := s.store.sessionByToken(ctx, token)
+	if errors.Is(err, errNotFound) {
+		s.cookies.clear(w)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, s.internal(ctx, "read session", err)
+	}
+	at := now()
+	if se.ExpiresAt.Before(at) {
+		if err := s.store.deleteSession(ctx, token); err != nil {
+			return nil, s.internal(ctx, "delete expired session", err)
+		}
+		s.cookies.clear(w)
+		return nil, nil
+	}
+	_, dontRemember := s.cookies.signed(r, dontRememberCookie)
+	if refresh && !dontRemember && !se.ExpiresAt.Add(-sessionExpiresIn+sessionUpdateAge).After(at) {
+		se.ExpiresAt, se.UpdatedAt = Time{at.Add(sessionExpiresIn)}, Time{at}
+		if err := s.store.refreshSession(ctx, se.ID, se.ExpiresAt.Time, at); err != nil {
+			return nil, s.internal(ctx, "refresh session", err)
+		}
+		s.cookies.setSession(w, token, true)
+	}
+	return &Authenticated{Session: se, User: u, Remember: !dontRemember}, nil
+}
+
+// SignOut deletes the session.
+func (s *Service) SignOut(ctx context.Context, token string) error {
+	if err := s.store.deleteSession(ctx, token); err != nil {
+		return s.internal(ctx, "delete session", err)
+	}
+	return nil
+}
+
+// Token signs a JWT for the user, as Better Auth's jwt plugin does: the whole user, then sub,
+// exp (15 minutes) and iss = aud = the origin of the base URL, in that member order.
+func (s *Service) Token(ctx context.Context, u User) (string, error) {
+	row, signer, err := s.keys.signer(ctx)
+	if err != nil {
+		return "", s.internal(ctx, "signing key", err)
+	}
+	iat := time.Now().Unix()
+	payload, err := json.Marshal(struct {
+		Iat int64 `json:"iat"`
+		User
+		Sub string `json:"sub"`
+		Exp int64  `json:"exp"`
+		Iss string `json:"iss"`
+		Aud string `json:"aud"`
+	}{iat, u, u.ID, iat + int64(tokenLifetime.Seconds()), s.issuer, s.issuer})
+	if err != nil {
+		return "", err
+	}
+	return jwt.Sign(deref(row.Alg, jwt.EdDSA), row.ID, signer, payload)
+}
+
+// JWKS is the published key set.
+func (s *Service) JWKS(ctx context.Context) ([]byte, error) {
+	b, err := s.keys.jwks(ctx)
+	if err != nil {
+		return nil, s.internal(ctx, "read keys", err)
+	}
+	return b, nil
+}
+
+// internal logs an unexpected failure once and returns what the client may see of it.
+func (s *Service) internal(ctx context.Context, what string, err error) error {
+	if database.IsUnavailable(err) {
+		s.log.WarnContext(ctx, what+": database unavailable", "err", err)
+		return errUnavailable
+	}
+	s.log.ErrorContext(ctx, what, "err", err)
+	return &Error{Status: http.StatusInternalServerError, Code: "INTERNAL_SERVER_ERROR", Message: "Internal server error"}
+}
