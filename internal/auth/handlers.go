@@ -60,12 +60,10 @@ func (s *Service) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		path := strings.TrimRight(strings.TrimPrefix(r.URL.Path, BasePath), "/")
 		client := Client{IP: s.ClientIP(r), UserAgent: r.UserAgent()}
-		if s.limiter != nil {
-			if ok, retry := s.limiter.allow(client.IP, path); !ok {
-				s.log.WarnContext(r.Context(), "rate limited", "path", path, "ip", client.IP)
-				tooManyRequests(w, retry)
-				return
-			}
+		if ok, retry := s.Allow(client, path); !ok {
+			s.log.WarnContext(r.Context(), "rate limited", "path", path, "ip", client.IP)
+			tooManyRequests(w, retry)
+			return
 		}
 		ep, ok := endpoints[path]
 		if !ok || (ep.method != r.Method && !(ep.method == http.MethodGet && r.Method == http.MethodHead)) {
