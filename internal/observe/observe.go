@@ -117,8 +117,8 @@ func AuthFailed(ctx context.Context, reason string) {
 // label (bounded cardinality, unlike raw paths).
 func RecordRoute(mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() { from(r.Context()).route = r.Pattern }() // even when a handler panics
 		mux.ServeHTTP(w, r)
-		from(r.Context()).route = r.Pattern
 	})
 }
 

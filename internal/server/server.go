@@ -2,6 +2,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -134,13 +136,33 @@ func newAPI(mux *http.ServeMux, version string) huma.API {
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
 	}
-	jsonFormat := huma.DefaultJSONFormat
-	jsonFormat.Unmarshal = func(data []byte, v any) error {
-		if !utf8.Valid(data) {
-			return errors.New("request body is not valid UTF-8")
-		}
-		return json.Unmarshal(data, v)
-	}
+	jsonFormat := huma.Format{Marshal: marshalJSON, Unmarshal: unmarshalJSON}
 	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
 	return humago.New(mux, cfg)
+}
+
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// marshalJSON writes v as JSON without HTML escaping and without the trailing newline of
+// json.Encoder, so that bodies are exactly the JSON (`{"detail":"Task not found"}`).
+func marshalJSON(w io.Writer, v any) error {
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer jsonBuffers.Put(buf)
+	buf.Reset()
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	return err
+}
+
+// unmarshalJSON refuses bodies that are not UTF-8: encoding/json would silently replace the
+// bad bytes, storing text the client never sent.
+func unmarshalJSON(data []byte, v any) error {
+	if !utf8.Valid(data) {
+		return errors.New("request body is not valid UTF-8")
+	}
+	return json.Unmarshal(data, v)
 }

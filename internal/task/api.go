@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -36,7 +37,9 @@ type (
 )
 
 type (
-	taskID struct {
+	// TaskPath is the path parameter of the routes of one task. (Exported: huma fills
+	// parameters of embedded structs only when it can set them.)
+	TaskPath struct {
 		TaskID string `path:"task_id" format:"uuid" doc:"The task's id (a UUID; any case, hyphens optional)"`
 	}
 	listInput struct {
@@ -49,11 +52,11 @@ type (
 		RawBody []byte
 		Body    createBody
 	}
-	getInput    struct{ taskID }
-	deleteInput struct{ taskID }
-	toggleInput struct{ taskID }
+	getInput    struct{ TaskPath }
+	deleteInput struct{ TaskPath }
+	toggleInput struct{ TaskPath }
 	patchInput  struct {
-		taskID
+		TaskPath
 		RawBody []byte
 		Body    patchBody
 	}
@@ -111,7 +114,7 @@ func nullFields(raw []byte, names ...string) []error {
 	return errs
 }
 
-func (p taskID) id() uuid.UUID { return uuid.MustParse(p.TaskID) } // validated by format:"uuid"
+func (p TaskPath) id() uuid.UUID { return uuid.MustParse(p.TaskID) } // validated by format:"uuid"
 
 // RegisterAPI adds the task operations of /api/v1/tasks to api. Every operation authenticates
 // its caller before it looks at the request.
@@ -283,6 +286,11 @@ func NewError(status int, msg string, errs ...error) huma.StatusError {
 		if errors.As(err, &detailer) {
 			d := detailer.ErrorDetail()
 			fe = FieldError{Location: d.Location, Message: d.Message}
+			// huma reports a missing property at its parent; name the property itself.
+			var property string
+			if n, _ := fmt.Sscanf(d.Message, "expected required property %s to be present", &property); n == 1 {
+				fe = FieldError{Location: d.Location + "." + property, Message: "is required"}
+			}
 		}
 		body.Errors = append(body.Errors, fe)
 		parts = append(parts, fe.Location+": "+fe.Message)

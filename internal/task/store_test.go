@@ -1,0 +1,268 @@
+package task_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"todo/internal/apptest"
+	"todo/internal/database"
+	"todo/internal/task"
+)
+
+// newStore returns a store of the dialect over a new, migrated database.
+func newStore(t *testing.T, d database.Dialect) (task.Store, *database.DB) {
+	db := apptest.OpenDB(t, d)
+	if d == database.Postgres {
+		return task.NewPostgresStore(db.Postgres), db
+	}
+	return task.NewSQLiteStore(db.SQLite), db
+}
+
+var ctx = context.Background()
+
+func ptr[T any](v T) *T { return &v }
+
+// at is a fixed instant plus n microseconds, at the databases' precision.
+func at(n int) time.Time {
+	return time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Microsecond)
+}
+
+func insert(t *testing.T, s task.Store, userID, title string, created time.Time) task.Task {
+	t.Helper()
+	tk := task.Task{ID: uuid.New(), UserID: userID, Title: title, Description: "d " + title, CreatedAt: created}
+	if err := s.Insert(ctx, tk); err != nil {
+		t.Fatalf("insert %q: %v", title, err)
+	}
+	return tk
+}
+
+func TestStore(t *testing.T) {
+	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
+		t.Run("insert and get round-trip every field", func(t *testing.T) {
+			s, _ := newStore(t, d)
+			want := insert(t, s, "alice", "Buy milk", at(123456))
+			got, err := s.Get(ctx, "alice", want.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.ID != want.ID || got.Title != want.Title || got.Description != want.Description ||
+				got.Completed || !got.CreatedAt.Equal(want.CreatedAt) || got.UpdatedAt != nil || got.UserID != "alice" {
+				t.Fatalf("got %+v, want %+v", got, want)
+			}
+			if got.CreatedAt.Location() != time.UTC {
+				t.Errorf("created_at location %v, want UTC", got.CreatedAt.Location())
+			}
+		})
+
+		t.Run("every query is scoped to its owner", func(t *testing.T) {
+			s, _ := newStore(t, d)
+			mine := insert(t, s, "alice", "mine", at(1))
+			if _, err := s.Get(ctx, "bob", mine.ID); !errors.Is(err, task.ErrNotFound) {
+				t.Errorf("Get by another user: got %v, want ErrNotFound", err)
+			}
+			if _, err := s.Update(ctx, "bob", mine.ID, task.Patch{Title: ptr("stolen")}, at(2)); !errors.Is(err, task.ErrNotFound) {
+				t.Errorf("Update by another user: got %v, want ErrNotFound", err)
+			}
+			if _, err := s.Toggle(ctx, "bob", mine.ID, at(2)); !errors.Is(err, task.ErrNotFound) {
+				t.Errorf("Toggle by another user: got %v, want ErrNotFound", err)
+			}
+			if err := s.Delete(ctx, "bob", mine.ID); !errors.Is(err, task.ErrNotFound) {
+				t.Errorf("Delete by another user: got %v, want ErrNotFound", err)
+			}
+			if n, err := s.SetAllCompleted(ctx, "bob", true, at(2)); err != nil || n != 0 {
+				t.Errorf("SetAllCompleted by another user: got %d, %v; want 0", n, err)
+			}
+			tasks, counts, err := s.List(ctx, "bob", task.Filter{Limit: 50})
+			if err != nil || len(tasks) != 0 || counts != (task.Counts{}) {
+				t.Errorf("List of another user: got %v %+v %v, want nothing", tasks, counts, err)
+			}
+			got, err := s.Get(ctx, "alice", mine.ID)
+			if err != nil || got.Title != "mine" || got.Completed || got.UpdatedAt != nil {
+				t.Errorf("owner's task changed: %+v %v", got, err)
+			}
+		})
+
+		t.Run("list is newest first, ties broken by id, pages neither overlap nor skip", func(t *testing.T) {
+			s, _ := newStore(t, d)
+			var all []task.Task
+			for i := range 25 {
+				// Five tasks share each created_at.
+				all = append(all, insert(t, s, "alice", fmt.Sprintf("t%02d", i), at(i/5)))
+			}
+			insert(t, s, "bob", "not alice's", at(100))
+			seen := map[uuid.UUID]bool{}
+			var order []task.Task
+			for offset := int64(0); offset < 30; offset += 7 {
+				page, counts, err := s.List(ctx, "alice", task.Filter{Limit: 7, Offset: offset})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if counts.Total != 25 {
+					t.Fatalf("total %d, want 25", counts.Total)
+				}
+				for _, tk := range page {
+					if seen[tk.ID] {
+						t.Fatalf("task %s on two pages", tk.Title)
+					}
+					seen[tk.ID] = true
+					order = append(order, tk)
+				}
+			}
+			if len(order) != 25 {
+				t.Fatalf("pages held %d tasks, want 25", len(order))
+			}
+			for i := 1; i < len(order); i++ {
+				a, b := order[i-1], order[i]
+				if a.CreatedAt.Before(b.CreatedAt) || (a.CreatedAt.Equal(b.CreatedAt) && a.ID.String() < b.ID.String()) {
+					t.Fatalf("order broken at %d: %s (%v %s) before %s (%v %s)", i, a.Title, a.CreatedAt, a.ID, b.Title, b.CreatedAt, b.ID)
+				}
+			}
+		})
+
+		t.Run("filter and counts follow toggles, patches and deletes", func(t *testing.T) {
+			s, _ := newStore(t, d)
+			var ids []uuid.UUID
+			for i := range 6 {
+				ids = append(ids, insert(t, s, "alice", fmt.Sprint(i), at(i)).ID)
+			}
+			for _, id := range ids[:3] {
+				if _, err := s.Toggle(ctx, "alice", id, at(10)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := s.Update(ctx, "alice", ids[3], task.Patch{Completed: ptr(true)}, at(11)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Update(ctx, "alice", ids[0], task.Patch{Completed: ptr(true)}, at(11)); err != nil {
+				t.Fatal(err) // already completed: the count must not move
+			}
+			if err := s.Delete(ctx, "alice", ids[1]); err != nil { // a completed one
+				t.Fatal(err)
+			}
+			if err := s.Delete(ctx, "alice", ids[5]); err != nil { // an open one
+				t.Fatal(err)
+			}
+			wantCounts := task.Counts{Total: 4, Completed: 3}
+			for _, f := range []struct {
+				completed *bool
+				want      int
+			}{{nil, 4}, {ptr(true), 3}, {ptr(false), 1}} {
+				tasks, counts, err := s.List(ctx, "alice", task.Filter{Completed: f.completed, Limit: 50})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(tasks) != f.want || counts != wantCounts {
+					t.Errorf("completed=%v: got %d tasks, counts %+v; want %d, %+v", deref(f.completed), len(tasks), counts, f.want, wantCounts)
+				}
+				for _, tk := range tasks {
+					if f.completed != nil && tk.Completed != *f.completed {
+						t.Errorf("completed=%v listed %+v", *f.completed, tk)
+					}
+				}
+			}
+		})
+
+		t.Run("limit 0 returns no tasks but the counts; offset past the end too", func(t *testing.T) {
+			s, _ := newStore(t, d)
+			for i := range 3 {
+				insert(t, s, "alice", fmt.Sprint(i), at(i))
+			}
+			for _, f := range []task.Filter{{Limit: 0}, {Limit: 10, Offset: 3}, {Limit: 10, Offset: 1 << 40}} {
+				tasks, counts, err := s.List(ctx, "alice", f)
+				if err != nil || len(tasks) != 0 || counts.Total != 3 {
+					t.Errorf("%+v: got %d tasks, %+v, %v; want none and total 3", f, len(tasks), counts, err)
+				}
+			}
+		})
+
+		t.Run("update changes only what the patch carries and sets updated_at", func(t *testing.T) {
+			s, _ := newStore(t, d)
+			orig := insert(t, s, "alice", "title", at(1))
+			got, err := s.Update(ctx, "alice", orig.ID, task.Patch{Description: ptr("new")}, at(99))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Title != "title" || got.Description != "new" || got.Completed || got.UpdatedAt == nil || !got.UpdatedAt.Equal(at(99)) {
+				t.Fatalf("got %+v", got)
+			}
+			got, err = s.Update(ctx, "alice", orig.ID, task.Patch{}, at(100))
+			if err != nil || got.Description != "new" || !got.UpdatedAt.Equal(at(100)) {
+				t.Fatalf("empty patch: got %+v, %v", got, err)
+			}
+			toggled, err := s.Toggle(ctx, "alice", orig.ID, at(101))
+			if err != nil || !toggled.Completed || !toggled.UpdatedAt.Equal(at(101)) || !toggled.CreatedAt.Equal(orig.CreatedAt) {
+				t.Fatalf("toggle: got %+v, %v", toggled, err)
+			}
+		})
+
+		t.Run("deleted and unknown tasks are not found", func(t *testing.T) {
+			s, _ := newStore(t, d)
+			tk := insert(t, s, "alice", "x", at(1))
+			if err := s.Delete(ctx, "alice", tk.ID); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Delete(ctx, "alice", tk.ID); !errors.Is(err, task.ErrNotFound) {
+				t.Errorf("second delete: %v, want ErrNotFound", err)
+			}
+			if _, err := s.Get(ctx, "alice", uuid.New()); !errors.Is(err, task.ErrNotFound) {
+				t.Errorf("unknown id: %v, want ErrNotFound", err)
+			}
+		})
+
+		t.Run("complete all and clear completed", func(t *testing.T) {
+			s, _ := newStore(t, d)
+			for i := range 4 {
+				insert(t, s, "alice", fmt.Sprint(i), at(i))
+			}
+			insert(t, s, "bob", "bob's", at(9))
+			if n, err := s.SetAllCompleted(ctx, "alice", true, at(20)); err != nil || n != 4 {
+				t.Fatalf("SetAllCompleted: %d, %v; want 4", n, err)
+			}
+			if n, err := s.SetAllCompleted(ctx, "alice", true, at(21)); err != nil || n != 0 {
+				t.Fatalf("SetAllCompleted again: %d, %v; want 0", n, err)
+			}
+			if n, err := s.DeleteCompleted(ctx, "alice"); err != nil || n != 4 {
+				t.Fatalf("DeleteCompleted: %d, %v; want 4", n, err)
+			}
+			_, counts, _ := s.List(ctx, "alice", task.Filter{Limit: 1})
+			_, bobs, _ := s.List(ctx, "bob", task.Filter{Limit: 1})
+			if counts != (task.Counts{}) || bobs != (task.Counts{Total: 1}) {
+				t.Fatalf("counts after clearing: alice %+v, bob %+v", counts, bobs)
+			}
+		})
+
+		t.Run("rows written by other tools: NULL description, database defaults", func(t *testing.T) {
+			s, db := newStore(t, d)
+			insertRaw := `INSERT INTO tasks (user_id, title, description) VALUES ('alice', 'raw', NULL)`
+			var err error
+			if d == database.Postgres {
+				_, err = db.Postgres.Exec(ctx, insertRaw)
+			} else {
+				_, err = db.SQLite.Write.Exec(insertRaw)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tasks, counts, err := s.List(ctx, "alice", task.Filter{Limit: 10})
+			if err != nil || len(tasks) != 1 || counts.Total != 1 {
+				t.Fatalf("got %+v %+v %v", tasks, counts, err)
+			}
+			got := tasks[0]
+			if got.Description != "" || got.ID.Version() != 4 || time.Since(got.CreatedAt) > time.Minute || got.Completed {
+				t.Fatalf("defaults: got %+v", got)
+			}
+		})
+	})
+}
+
+func deref(b *bool) any {
+	if b == nil {
+		return nil
+	}
+	return *b
+}
