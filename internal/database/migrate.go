@@ -100,6 +100,9 @@ func migrationHandle(ctx context.Context, db *DB, cfg Config, log *slog.Logger) 
 		return db.SQLite.Write, func() { fileLock.Unlock() }, nil
 	}
 	if cfg.DirectURL.Dialect == "" {
+		if _, pooler := withoutPoolerFlag(cfg.URL.DSN); pooler || IsTransactionPooler(db.Postgres.Config().ConnConfig.Host) {
+			log.Warn("migrating through a transaction pooler: set DATABASE_URL_DIRECT to the direct host, or instances starting together may race")
+		}
 		pooled := stdlib.OpenDBFromPool(db.Postgres)
 		return pooled, func() { pooled.Close() }, nil
 	}

@@ -31,11 +31,12 @@ func openPostgres(ctx context.Context, cfg Config, log *slog.Logger) (*pgxpool.P
 // postgresPoolConfig turns the URL into a pool configuration. Settings written in the URL
 // (pool_max_conns, connect_timeout, default_query_exec_mode, sslmode, …) win over defaults.
 func postgresPoolConfig(cfg Config) (*pgxpool.Config, error) {
-	pcfg, err := pgxpool.ParseConfig(cfg.URL.DSN)
+	dsn, pooler := withoutPoolerFlag(cfg.URL.DSN)
+	pcfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
 	}
-	params := urlParams(cfg.URL.DSN)
+	params := urlParams(dsn)
 	if !params.Has("connect_timeout") {
 		pcfg.ConnConfig.ConnectTimeout = cfg.ConnectTimeout
 	}
@@ -45,20 +46,38 @@ func postgresPoolConfig(cfg Config) (*pgxpool.Config, error) {
 	case !params.Has("pool_max_conns"):
 		pcfg.MaxConns = int32(max(8, 4*runtime.NumCPU()))
 	}
-	if !params.Has("default_query_exec_mode") && IsTransactionPooler(pcfg.ConnConfig.Host) {
+	if !params.Has("default_query_exec_mode") && (pooler || IsTransactionPooler(pcfg.ConnConfig.Host)) {
 		pcfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
 	return pcfg, nil
 }
 
 // IsTransactionPooler reports whether host is a PgBouncer in transaction mode, as Neon's
-// pooled endpoints (ep-…-pooler.…) are. Such a pooler hands each transaction to any server
+// pooled endpoints (ep-…-pooler.…) are. (Elsewhere, add pgbouncer=true to the URL.) Such a pooler hands each transaction to any server
 // connection, so statements prepared by name on one connection are missing on the next; the
 // pool then uses the exec mode, which parses, binds and executes unnamed statements in a
 // single round trip.
 func IsTransactionPooler(host string) bool {
 	first, _, _ := strings.Cut(host, ".")
 	return strings.HasSuffix(first, "-pooler")
+}
+
+// withoutPoolerFlag removes pgbouncer=true from the URL (PostgreSQL would take it for a
+// setting) and reports whether it was there: it declares a transaction pooler on a host whose
+// name does not say so, as Prisma's flag of the same name does.
+func withoutPoolerFlag(dsn string) (string, bool) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn, false
+	}
+	q := u.Query()
+	if !q.Has("pgbouncer") {
+		return dsn, false
+	}
+	pooler := q.Get("pgbouncer") == "true"
+	q.Del("pgbouncer")
+	u.RawQuery = q.Encode()
+	return u.String(), pooler
 }
 
 func urlParams(dsn string) url.Values {

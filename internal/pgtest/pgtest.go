@@ -63,6 +63,17 @@ func Required(t testing.TB, err error) {
 	t.Skipf("PostgreSQL not available: %v", err)
 }
 
+// Own starts a cluster for the test alone (to stop or break it), stopped when the test ends.
+func Own(t testing.TB) *Cluster {
+	t.Helper()
+	c, err := Start(Options{Fast: true})
+	if err != nil {
+		Required(t, err)
+	}
+	t.Cleanup(c.Stop)
+	return c
+}
+
 // Shared returns the package's cluster, starting it on first use.
 func Shared(t testing.TB) *Cluster {
 	t.Helper()
@@ -77,6 +88,12 @@ func Shared(t testing.TB) *Cluster {
 func NewDatabase(t testing.TB) string {
 	t.Helper()
 	c := Shared(t)
+	return c.URL(c.CreateDatabase(t))
+}
+
+// CreateDatabase creates an empty database on c and returns its name.
+func (c *Cluster) CreateDatabase(t testing.TB) string {
+	t.Helper()
 	name := fmt.Sprintf("test_%d_%d", os.Getpid(), dbSeq.Add(1))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -88,7 +105,7 @@ func NewDatabase(t testing.TB) string {
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
-	return c.URL(name)
+	return name
 }
 
 // Options tune a cluster.

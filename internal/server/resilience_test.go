@@ -1,0 +1,210 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"todo/internal/apptest"
+	"todo/internal/config"
+	"todo/internal/database"
+	"todo/internal/pgtest"
+	"todo/internal/server"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// TestPgBouncerTransactionMode proves the query mode chosen for a transaction pooler (Neon's
+// -pooler endpoints): through a real PgBouncer in transaction mode with one server connection
+// shared by every client, the default named prepared statements collide, and the mode the
+// server picks does not.
+func TestPgBouncerTransactionMode(t *testing.T) {
+	cluster := pgtest.Shared(t)
+	name := cluster.CreateDatabase(t)
+	bouncer := pgtest.StartBouncer(t, cluster, 1)
+	ctx := context.Background()
+
+	t.Run("named prepared statements break", func(t *testing.T) {
+		a, err := pgx.Connect(ctx, bouncer.URL(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close(ctx)
+		b, err := pgx.Connect(ctx, bouncer.URL(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close(ctx)
+		const q = `SELECT $1::int + 1`
+		var n int
+		if err := a.QueryRow(ctx, q, 1).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		err = b.QueryRow(ctx, q, 1).Scan(&n)
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || (pgErr.Code != "42P05" && pgErr.Code != "26000") {
+			t.Fatalf("second client on the same server connection: got %v, want a prepared-statement clash", err)
+		}
+	})
+
+	t.Run("the application works through the pooler", func(t *testing.T) {
+		s := apptest.Start(t, database.Postgres, map[string]string{
+			"DATABASE_URL":        bouncer.URL(name) + "&pgbouncer=true",
+			"DATABASE_URL_DIRECT": cluster.URL(name),
+			"DATABASE_MAX_CONNS":  "8",
+		})
+		const workers, rounds = 12, 15
+		users := make([]apptest.User, workers)
+		for i := range users {
+			users[i] = s.SignUp(t, fmt.Sprintf("pooled%d@example.com", i))
+		}
+		var wg sync.WaitGroup
+		errs := make(chan string, workers*rounds)
+		for _, u := range users {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range rounds {
+					r := s.Do(t, "POST", "/api/v1/tasks", u.Token, map[string]any{"title": fmt.Sprint("task ", i)})
+					if r.Status != http.StatusCreated {
+						errs <- fmt.Sprintf("create: %d %s", r.Status, r.Body)
+						continue
+					}
+					var tk struct{ ID string }
+					r.JSON(t, &tk)
+					for _, c := range []struct {
+						method, path string
+						want         int
+					}{
+						{"GET", "/api/v1/tasks", 200},
+						{"PATCH", "/api/v1/tasks/" + tk.ID, 200},
+						{"POST", "/api/v1/tasks/" + tk.ID + "/toggle", 200},
+						{"GET", "/api/v1/tasks/" + tk.ID, 200},
+					} {
+						if r := s.Do(t, c.method, c.path, u.Token, map[string]any{"title": "patched"}); r.Status != c.want {
+							errs <- fmt.Sprintf("%s %s: %d %s", c.method, c.path, r.Status, r.Body)
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Error(e)
+		}
+		r := s.Do(t, "GET", "/api/v1/tasks?limit=0", users[0].Token, nil)
+		if !strings.Contains(string(r.Body), fmt.Sprintf(`"total":%d`, rounds)) {
+			t.Errorf("list through the pooler: %s", r.Body)
+		}
+	})
+}
+
+// TestDatabaseOutage stops PostgreSQL under a running server: requests get 503 with
+// Retry-After promptly, never a 500 or a hang, and the server recovers by itself.
+func TestDatabaseOutage(t *testing.T) {
+	cluster := pgtest.Own(t)
+	s := apptest.Start(t, database.Postgres, map[string]string{
+		"DATABASE_URL":           cluster.URL(cluster.CreateDatabase(t)),
+		"DATABASE_QUERY_TIMEOUT": "2s",
+	})
+	u := s.SignUp(t, "outage@example.com")
+	r := s.Do(t, "POST", "/api/v1/tasks", u.Token, map[string]any{"title": "before"})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+
+	if err := cluster.Halt(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ method, path string }{
+		{"GET", "/api/v1/tasks"},
+		{"POST", "/api/v1/tasks"},
+		{"GET", "/readyz"},
+	} {
+		for range 3 {
+			start := time.Now()
+			r := s.Do(t, c.method, c.path, u.Token, map[string]any{"title": "during"})
+			elapsed := time.Since(start)
+			if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" {
+				t.Fatalf("%s %s while PostgreSQL is down: %d %s, want 503 with Retry-After", c.method, c.path, r.Status, r.Body)
+			}
+			if elapsed > 4*time.Second {
+				t.Fatalf("%s %s took %v to fail; the deadline is 2 s", c.method, c.path, elapsed)
+			}
+		}
+	}
+	if r := s.Do(t, "GET", "/healthz", "", nil); r.Status != http.StatusOK {
+		t.Fatalf("healthz follows the process, not the database: %d", r.Status)
+	}
+
+	if err := cluster.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	back := time.Now()
+	for {
+		r := s.Do(t, "GET", "/api/v1/tasks", u.Token, nil)
+		if r.Status == http.StatusOK {
+			if !strings.Contains(string(r.Body), `"total":1`) {
+				t.Fatalf("after recovery: %s", r.Body)
+			}
+			break
+		}
+		if r.Status != http.StatusServiceUnavailable {
+			t.Fatalf("while recovering: %d %s", r.Status, r.Body)
+		}
+		if time.Since(back) > 5*time.Second {
+			t.Fatal("not recovered 5 s after PostgreSQL came back")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestColdStart starts the server while PostgreSQL is still down, as after a Neon cold start:
+// it retries, and comes up when the database does.
+func TestColdStart(t *testing.T) {
+	cluster := pgtest.Own(t)
+	url := cluster.URL(cluster.CreateDatabase(t))
+	if err := cluster.Halt(); err != nil {
+		t.Fatal(err)
+	}
+	load := func(timeout string) config.Config {
+		env := map[string]string{"DATABASE_URL": url, "BETTER_AUTH_SECRET": apptest.Secret, "DATABASE_STARTUP_TIMEOUT": timeout, "DATA_DIR": t.TempDir()}
+		cfg, err := config.Load(func(k string) string { return env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+
+	t.Run("gives up after the startup timeout", func(t *testing.T) {
+		start := time.Now()
+		_, err := server.New(context.Background(), load("2s"), apptest.Logger(t), "test")
+		if err == nil || !strings.Contains(err.Error(), "connect to") {
+			t.Fatalf("got %v, want a connection error", err)
+		}
+		if elapsed := time.Since(start); elapsed > 15*time.Second {
+			t.Fatalf("gave up after %v", elapsed)
+		}
+	})
+
+	t.Run("comes up when the database does", func(t *testing.T) {
+		go func() {
+			time.Sleep(1500 * time.Millisecond)
+			cluster.Resume()
+		}()
+		app, err := server.New(context.Background(), load("30s"), apptest.Logger(t), "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		app.Close()
+	})
+}
