@@ -122,6 +122,11 @@ func Load(getenv func(string) string) (Config, error) {
 	case c.Secret != "" && len(c.Secret) < 32:
 		r.fail("BETTER_AUTH_SECRET", "must be at least 32 characters, got %d", len(c.Secret))
 	}
+	if !c.BaseURLSet && c.Production {
+		// The public URL decides the JWT issuer, trusted origins and secure cookies: guessing
+		// it in production would be wrong in every one of them.
+		r.fail("BETTER_AUTH_URL", "is required in production: the public URL of this server, such as https://todo.example.com")
+	}
 	c.TrustedOrigins = r.origins("BETTER_AUTH_TRUSTED_ORIGINS", nil)
 	if !c.BaseURLSet && !c.Production {
 		// The default base URL says localhost; a browser pointed at 127.0.0.1 must work too.
