@@ -1,9 +1,11 @@
-package task
+package task_test
 
 import (
 	"errors"
 	"strings"
 	"testing"
+
+	"todo/internal/task"
 )
 
 // pythonWhitespace is every code point for which Python 3.11's str.isspace() is true, listed
@@ -20,7 +22,7 @@ func TestStripMatchesPythonOnEveryCodePoint(t *testing.T) {
 		want[r] = true
 	}
 	for r := rune(0); r <= 0x10ffff; r++ {
-		if got := isPythonSpace(r); got != want[r] {
+		if got := task.IsPythonSpace(r); got != want[r] {
 			t.Errorf("isPythonSpace(%U) = %v, want %v", r, got, want[r])
 		}
 	}
@@ -36,7 +38,7 @@ func TestStrip(t *testing.T) {
 		{" \t\n", ""},
 	}
 	for _, tt := range tests {
-		if got := strip(tt.in); got != tt.want {
+		if got := task.Strip(tt.in); got != tt.want {
 			t.Errorf("strip(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
@@ -58,7 +60,7 @@ func TestTitleRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := cleanTitle(tt.in)
+			got, err := task.CleanTitle(tt.in)
 			checkRule(t, "title", got, err, tt.want, tt.errContains)
 		})
 	}
@@ -77,7 +79,7 @@ func TestDescriptionRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := cleanDescription(tt.in)
+			got, err := task.CleanDescription(tt.in)
 			checkRule(t, "description", got, err, tt.want, tt.errContains)
 		})
 	}
@@ -94,7 +96,7 @@ func checkRule(t *testing.T, field, got string, err error, want, errContains str
 		}
 		return
 	}
-	var verr *ValidationError
+	var verr *task.ValidationError
 	if !errors.As(err, &verr) {
 		t.Fatalf("got %q, %v; want a validation error containing %q", got, err, errContains)
 	}

@@ -1,0 +1,9 @@
+package task
+
+// The rules' building blocks, for the external tests.
+var (
+	Strip            = strip
+	IsPythonSpace    = isPythonSpace
+	CleanTitle       = cleanTitle
+	CleanDescription = cleanDescription
+)

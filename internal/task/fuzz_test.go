@@ -1,0 +1,122 @@
+package task_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"todo/internal/apptest"
+	"todo/internal/database"
+)
+
+// fuzzServer is one application on a real SQLite file, driven in-process for speed.
+type fuzzServer struct {
+	handler http.Handler
+	token   string
+	taskID  string
+}
+
+func newFuzzServer(f *testing.F) *fuzzServer {
+	s := apptest.Start(f, database.SQLite, nil)
+	u := s.SignUp(f, "fuzz@example.com")
+	fs := &fuzzServer{handler: s.App.Handler(), token: u.Token}
+	var tk taskJSON
+	s.Do(f, "POST", "/api/v1/tasks", u.Token, map[string]any{"title": "target"}).JSON(f, &tk)
+	fs.taskID = tk.ID
+	return fs
+}
+
+func (fs *fuzzServer) do(method, target string, body []byte) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, target, strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+fs.token)
+	rec := httptest.NewRecorder()
+	fs.handler.ServeHTTP(rec, req)
+	return rec
+}
+
+// checkAnswer holds for every answer: no 5xx, a JSON body with a detail on errors, and a task
+// that obeys the rules on success.
+func checkAnswer(t *testing.T, rec *httptest.ResponseRecorder, okStatus int) {
+	t.Helper()
+	if rec.Code >= 500 {
+		t.Fatalf("server error %d: %s", rec.Code, rec.Body)
+	}
+	if rec.Code != okStatus {
+		var e errorJSON
+		if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Detail == "" {
+			t.Fatalf("%d without a JSON detail: %q", rec.Code, rec.Body)
+		}
+		return
+	}
+	var tk taskJSON
+	if err := json.Unmarshal(rec.Body.Bytes(), &tk); err != nil {
+		t.Fatalf("%d body is not a task: %v", rec.Code, err)
+	}
+	n := utf8.RuneCountInString(tk.Title)
+	if n < 1 || n > 200 || tk.Title != strings.TrimFunc(tk.Title, isSpace) || strings.ContainsRune(tk.Title, 0) {
+		t.Fatalf("stored title breaks the rules: %q", tk.Title)
+	}
+	if utf8.RuneCountInString(tk.Description) > 1000 || tk.Description != strings.TrimFunc(tk.Description, isSpace) {
+		t.Fatalf("stored description breaks the rules: %q", tk.Description)
+	}
+}
+
+// isSpace is Python's str.isspace for one character.
+func isSpace(r rune) bool { return slices.Contains(pythonWhitespace, r) }
+
+func FuzzCreateBody(f *testing.F) {
+	for _, seed := range []string{
+		`{"title":"Buy milk"}`, `{"title":"  x  ","description":" y "}`, `{"title":""}`, `{"title":null}`,
+		`{"title":"\u0000"}`, `{"title":"\u001c\u3000"}`, `{"title":5}`, `[]`, `{`, `null`, "{\"title\":\"\xff\"}",
+		`{"title":"` + strings.Repeat("é", 200) + `"}`, `{"title":"a","description":"` + strings.Repeat("d", 1001) + `"}`,
+		`{"title":"a","extra":{"nested":[1,2,{}]}}`, `{"title":"a","title":"b"}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	fs := newFuzzServer(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		checkAnswer(t, fs.do("POST", "/api/v1/tasks", body), http.StatusCreated)
+	})
+}
+
+func FuzzPatchBody(f *testing.F) {
+	for _, seed := range []string{
+		`{}`, `{"title":"new"}`, `{"completed":true}`, `{"completed":null}`, `{"description":null}`,
+		`{"title":"   "}`, `{"completed":"yes"}`, `{"title":"a\u0000"}`, `"string"`, `{"id":"x","user_id":"y"}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	fs := newFuzzServer(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		checkAnswer(t, fs.do("PATCH", "/api/v1/tasks/"+fs.taskID, body), http.StatusOK)
+	})
+}
+
+func FuzzListQuery(f *testing.F) {
+	for _, seed := range []string{
+		"", "completed=true", "completed=NO", "completed=", "completed=maybe", "limit=0", "limit=1000",
+		"limit=1001", "limit=-1", "offset=5", "offset=-1", "limit=1e3", "offset=99999999999999999999",
+		"limit=50&offset=0&completed=t", "limit=%00", "completed=%ff",
+	} {
+		f.Add(seed)
+	}
+	fs := newFuzzServer(f)
+	f.Fuzz(func(t *testing.T, query string) {
+		rec := fs.do("GET", "/api/v1/tasks?"+url.PathEscape(query), nil)
+		if rec.Code >= 500 {
+			t.Fatalf("server error %d for %q: %s", rec.Code, query, rec.Body)
+		}
+		if rec.Code == http.StatusOK {
+			var l listJSON
+			if err := json.Unmarshal(rec.Body.Bytes(), &l); err != nil || l.Tasks == nil || l.Total < int64(len(l.Tasks)) {
+				t.Fatalf("bad list for %q: %s", query, rec.Body)
+			}
+		}
+	})
+}
