@@ -46,9 +46,20 @@ type Config struct {
 	// KeyRotation, when positive, is the lifetime of each JWT signing key.
 	KeyRotation time.Duration
 
-	LogLevel        slog.Level
-	LogFormat       string // "text" or "json"
+	LogLevel  slog.Level
+	LogFormat string // "text" or "json"
+
+	// HTTP bounds what a client may take of the server: slow or stalled clients are cut off.
+	HTTP            HTTPTimeouts
 	ShutdownTimeout time.Duration
+}
+
+// HTTPTimeouts are the limits of one client connection.
+type HTTPTimeouts struct {
+	ReadHeader time.Duration // to send the request headers
+	Read       time.Duration // to send the whole request
+	Write      time.Duration // to take the whole response
+	Idle       time.Duration // between requests on a kept-alive connection
 }
 
 // Addr is the listen address.
@@ -147,6 +158,12 @@ func Load(getenv func(string) string) (Config, error) {
 	c.LogFormat = r.str("LOG_FORMAT", "text")
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		r.fail("LOG_FORMAT", "must be text or json, got %q", c.LogFormat)
+	}
+	c.HTTP = HTTPTimeouts{
+		ReadHeader: r.duration("HTTP_READ_HEADER_TIMEOUT", 5*time.Second),
+		Read:       r.duration("HTTP_READ_TIMEOUT", 30*time.Second),
+		Write:      r.duration("HTTP_WRITE_TIMEOUT", 60*time.Second),
+		Idle:       r.duration("HTTP_IDLE_TIMEOUT", 120*time.Second),
 	}
 	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 10*time.Second)
 	return c, r.err
