@@ -1,0 +1,83 @@
+package task_test
+
+import (
+	"fmt"
+	"testing"
+
+	"todo/internal/apptest"
+	"todo/internal/database"
+	"todo/internal/task"
+)
+
+// seed gives user n tasks in one statement, newest created now, one second apart.
+func seed(b *testing.B, db *database.DB, user string, n int) {
+	b.Helper()
+	var err error
+	if db.Dialect == database.Postgres {
+		_, err = db.Postgres.Exec(ctx, `INSERT INTO tasks (user_id, title, description, completed, created_at)
+			SELECT $1, 'task ' || g, 'description ' || g, g % 3 = 0, now() - g * interval '1 second'
+			FROM generate_series(1, $2::int) g`, user, n)
+		if err == nil {
+			_, err = db.Postgres.Exec(ctx, `ANALYZE tasks`)
+		}
+	} else {
+		_, err = db.SQLite.Write.Exec(`WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < ?2)
+			INSERT INTO tasks (user_id, title, description, completed, created_at)
+			SELECT ?1, 'task ' || i, 'description ' || i, i % 3 = 0,
+			       strftime('%Y-%m-%dT%H:%M:%S', 'now', '-' || i || ' seconds') || '.000000Z' FROM g`, user, n)
+		if err == nil {
+			_, err = db.SQLite.Write.Exec(`ANALYZE`)
+		}
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+func benchStore(b *testing.B, d database.Dialect) (*task.Service, *database.DB) {
+	db := apptest.OpenDB(b, d)
+	if d == database.Postgres {
+		return task.NewService(task.NewPostgresStore(db.Postgres)), db
+	}
+	return task.NewService(task.NewSQLiteStore(db.SQLite)), db
+}
+
+// BenchmarkList is the cost of a page of 50 with its total, for a user with 100 tasks and for
+// one with 100,000: the two must stay close (ordered indexes, counted totals).
+func BenchmarkList(b *testing.B) {
+	for _, d := range apptest.Dialects {
+		svc, db := benchStore(b, d)
+		for _, n := range []int{100, 100_000} {
+			user := fmt.Sprintf("user-%d", n)
+			seed(b, db, user, n)
+			for _, filter := range []struct {
+				name      string
+				completed *bool
+			}{{"all", nil}, {"completed", ptr(true)}, {"active", ptr(false)}} {
+				b.Run(fmt.Sprintf("%s/tasks=%d/%s", d, n, filter.name), func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						page, err := svc.List(ctx, user, task.Filter{Completed: filter.completed, Limit: 50})
+						if err != nil || len(page.Tasks) == 0 {
+							b.Fatalf("%d tasks, %v", len(page.Tasks), err)
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+func BenchmarkCreate(b *testing.B) {
+	for _, d := range apptest.Dialects {
+		svc, _ := benchStore(b, d)
+		b.Run(string(d), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := svc.Create(ctx, "creator", task.Draft{Title: "  Buy milk  ", Description: "two litres"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
