@@ -52,7 +52,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	if db.Dialect == database.Postgres {
 		store = task.NewPostgresStore(db.Postgres)
 	} else {
-		store = task.NewSQLiteStore(db.SQLite)
+		sqliteStore, err := task.NewSQLiteStore(db.SQLite)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		store = sqliteStore
 	}
 	tasks := task.NewService(store)
 

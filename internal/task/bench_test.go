@@ -39,7 +39,11 @@ func benchStore(b *testing.B, d database.Dialect) (*task.Service, *database.DB) 
 	if d == database.Postgres {
 		return task.NewService(task.NewPostgresStore(db.Postgres)), db
 	}
-	return task.NewService(task.NewSQLiteStore(db.SQLite)), db
+	s, err := task.NewSQLiteStore(db.SQLite)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return task.NewService(s), db
 }
 
 // BenchmarkList is the cost of a page of 50 with its total, for a user with 100 tasks and for

@@ -16,13 +16,41 @@ import (
 // ordering the text compares and orders the instants.
 const sqliteTime = "2006-01-02T15:04:05.000000Z"
 
-// SQLiteStore keeps tasks in SQLite.
+// SQLiteStore keeps tasks in SQLite. Its statements are prepared once: SQLite would otherwise
+// parse each one again on every call, which costs more than running it. Reads go to the
+// reader pool, writes to the single writer.
 type SQLiteStore struct {
-	db *database.SQLiteDB
+	list, listFiltered, get                                 *sql.Stmt
+	insert, update, toggle, remove, setAll, removeCompleted *sql.Stmt
 }
 
-// NewSQLiteStore returns a store over db.
-func NewSQLiteStore(db *database.SQLiteDB) *SQLiteStore { return &SQLiteStore{db: db} }
+// NewSQLiteStore prepares the store's statements on db.
+func NewSQLiteStore(db *database.SQLiteDB) (*SQLiteStore, error) {
+	s := &SQLiteStore{}
+	for _, p := range []struct {
+		stmt  **sql.Stmt
+		db    *sql.DB
+		query string
+	}{
+		{&s.list, db.Read, sqliteListAll},
+		{&s.listFiltered, db.Read, sqliteListFiltered},
+		{&s.get, db.Read, `SELECT ` + sqliteColumns + ` FROM tasks WHERE id = ? AND user_id = ?`},
+		{&s.insert, db.Write, `INSERT INTO tasks (id, user_id, title, description, completed, created_at) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&s.update, db.Write, `UPDATE tasks SET title = coalesce(?, title), description = coalesce(?, description),
+			completed = coalesce(?, completed), updated_at = ? WHERE id = ? AND user_id = ? RETURNING ` + sqliteColumns},
+		{&s.toggle, db.Write, `UPDATE tasks SET completed = 1 - completed, updated_at = ? WHERE id = ? AND user_id = ? RETURNING ` + sqliteColumns},
+		{&s.remove, db.Write, `DELETE FROM tasks WHERE id = ? AND user_id = ?`},
+		{&s.setAll, db.Write, `UPDATE tasks SET completed = ?, updated_at = ? WHERE user_id = ? AND completed <> ?`},
+		{&s.removeCompleted, db.Write, `DELETE FROM tasks WHERE user_id = ? AND completed = 1`},
+	} {
+		stmt, err := p.db.Prepare(p.query)
+		if err != nil {
+			return nil, fmt.Errorf("prepare %q: %w", p.query, err)
+		}
+		*p.stmt = stmt
+	}
+	return s, nil
+}
 
 // description may be NULL in the specification's schema (rows written by other tools); the
 // API always shows a string.
@@ -44,11 +72,11 @@ var (
 )
 
 func (s *SQLiteStore) List(ctx context.Context, userID string, f Filter) ([]Task, Counts, error) {
-	query, args := sqliteListAll, []any{userID, f.Limit, f.Offset}
+	stmt, args := s.list, []any{userID, f.Limit, f.Offset}
 	if f.Completed != nil {
-		query, args = sqliteListFiltered, append(args, *f.Completed)
+		stmt, args = s.listFiltered, append(args, *f.Completed)
 	}
-	rows, err := s.db.Read.QueryContext(ctx, query, args...)
+	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, Counts{}, err
 	}
@@ -77,34 +105,24 @@ func (s *SQLiteStore) List(ctx context.Context, userID string, f Filter) ([]Task
 }
 
 func (s *SQLiteStore) Insert(ctx context.Context, t Task) error {
-	_, err := s.db.Write.ExecContext(ctx,
-		`INSERT INTO tasks (id, user_id, title, description, completed, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		t.ID.String(), t.UserID, t.Title, t.Description, t.Completed, t.CreatedAt.Format(sqliteTime))
+	_, err := s.insert.ExecContext(ctx, t.ID.String(), t.UserID, t.Title, t.Description, t.Completed, t.CreatedAt.Format(sqliteTime))
 	return err
 }
 
 func (s *SQLiteStore) Get(ctx context.Context, userID string, id uuid.UUID) (Task, error) {
-	return s.one(s.db.Read.QueryRowContext(ctx,
-		`SELECT `+sqliteColumns+` FROM tasks WHERE id = ? AND user_id = ?`, id.String(), userID), userID)
+	return s.one(s.get.QueryRowContext(ctx, id.String(), userID), userID)
 }
 
 func (s *SQLiteStore) Update(ctx context.Context, userID string, id uuid.UUID, p Patch, at time.Time) (Task, error) {
-	return s.one(s.db.Write.QueryRowContext(ctx,
-		`UPDATE tasks SET title = coalesce(?, title), description = coalesce(?, description),
-		        completed = coalesce(?, completed), updated_at = ?
-		 WHERE id = ? AND user_id = ? RETURNING `+sqliteColumns,
-		p.Title, p.Description, p.Completed, at.Format(sqliteTime), id.String(), userID), userID)
+	return s.one(s.update.QueryRowContext(ctx, p.Title, p.Description, p.Completed, at.Format(sqliteTime), id.String(), userID), userID)
 }
 
 func (s *SQLiteStore) Toggle(ctx context.Context, userID string, id uuid.UUID, at time.Time) (Task, error) {
-	return s.one(s.db.Write.QueryRowContext(ctx,
-		`UPDATE tasks SET completed = 1 - completed, updated_at = ?
-		 WHERE id = ? AND user_id = ? RETURNING `+sqliteColumns,
-		at.Format(sqliteTime), id.String(), userID), userID)
+	return s.one(s.toggle.QueryRowContext(ctx, at.Format(sqliteTime), id.String(), userID), userID)
 }
 
 func (s *SQLiteStore) Delete(ctx context.Context, userID string, id uuid.UUID) error {
-	res, err := s.db.Write.ExecContext(ctx, `DELETE FROM tasks WHERE id = ? AND user_id = ?`, id.String(), userID)
+	res, err := s.remove.ExecContext(ctx, id.String(), userID)
 	if err != nil {
 		return err
 	}
@@ -117,9 +135,7 @@ func (s *SQLiteStore) Delete(ctx context.Context, userID string, id uuid.UUID) e
 }
 
 func (s *SQLiteStore) SetAllCompleted(ctx context.Context, userID string, completed bool, at time.Time) (int64, error) {
-	res, err := s.db.Write.ExecContext(ctx,
-		`UPDATE tasks SET completed = ?, updated_at = ? WHERE user_id = ? AND completed <> ?`,
-		completed, at.Format(sqliteTime), userID, completed)
+	res, err := s.setAll.ExecContext(ctx, completed, at.Format(sqliteTime), userID, completed)
 	if err != nil {
 		return 0, err
 	}
@@ -127,7 +143,7 @@ func (s *SQLiteStore) SetAllCompleted(ctx context.Context, userID string, comple
 }
 
 func (s *SQLiteStore) DeleteCompleted(ctx context.Context, userID string) (int64, error) {
-	res, err := s.db.Write.ExecContext(ctx, `DELETE FROM tasks WHERE user_id = ? AND completed = 1`, userID)
+	res, err := s.removeCompleted.ExecContext(ctx, userID)
 	if err != nil {
 		return 0, err
 	}

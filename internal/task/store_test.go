@@ -20,7 +20,11 @@ func newStore(t *testing.T, d database.Dialect) (task.Store, *database.DB) {
 	if d == database.Postgres {
 		return task.NewPostgresStore(db.Postgres), db
 	}
-	return task.NewSQLiteStore(db.SQLite), db
+	s, err := task.NewSQLiteStore(db.SQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, db
 }
 
 var ctx = context.Background()
