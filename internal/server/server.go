@@ -145,11 +145,24 @@ func newAPI(mux *http.ServeMux, version string) huma.API {
 	return humago.New(mux, cfg)
 }
 
-var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+var (
+	jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	jsonSlices  = sync.Pool{New: func() any { return new([]byte) }}
+)
+
+// jsonAppender is a body that writes its own JSON (the hot answers: tasks and their lists).
+type jsonAppender interface{ AppendJSON([]byte) []byte }
 
 // marshalJSON writes v as JSON without HTML escaping and without the trailing newline of
 // json.Encoder, so that bodies are exactly the JSON (`{"detail":"Task not found"}`).
 func marshalJSON(w io.Writer, v any) error {
+	if a, ok := v.(jsonAppender); ok {
+		b := jsonSlices.Get().(*[]byte)
+		defer jsonSlices.Put(b)
+		*b = a.AppendJSON((*b)[:0])
+		_, err := w.Write(*b)
+		return err
+	}
 	buf := jsonBuffers.Get().(*bytes.Buffer)
 	defer jsonBuffers.Put(buf)
 	buf.Reset()

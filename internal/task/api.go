@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -35,6 +36,20 @@ type (
 		Total int64  `json:"total" doc:"Number of the user's tasks that match the filter, across all pages"`
 	}
 )
+
+// AppendJSON appends the page in one pass (see Task.AppendJSON).
+func (l listBody) AppendJSON(b []byte) []byte {
+	b = append(b, `{"tasks":[`...)
+	for i, t := range l.Tasks {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = t.AppendJSON(b)
+	}
+	b = append(b, `],"total":`...)
+	b = strconv.AppendInt(b, l.Total, 10)
+	return append(b, '}')
+}
 
 type (
 	// TaskPath is the path parameter of the routes of one task. (Exported: huma fills
