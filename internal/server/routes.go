@@ -14,6 +14,7 @@ import (
 	"todo/internal/jwt"
 	"todo/internal/observe"
 	"todo/internal/task"
+	"todo/internal/web"
 )
 
 type routeDeps struct {
@@ -23,6 +24,7 @@ type routeDeps struct {
 	verifier *jwt.Verifier
 	metrics  *observe.Metrics
 	auth     *auth.Service
+	web      *web.UI
 }
 
 // addRoutes is the whole URL surface of the server.
@@ -34,6 +36,27 @@ func addRoutes(mux *http.ServeMux, api huma.API, d routeDeps) {
 
 	// The built-in auth server, Better Auth's API.
 	mux.Handle(auth.BasePath+"/", d.auth.Handler())
+
+	// The web UI: pages and plain forms (POST, then redirect), which htmx also calls for
+	// fragments. The GET pages of /tasks/{id}/delete and /tasks/clear-completed ask before
+	// deleting when JavaScript is off.
+	mux.Handle("GET /{$}", d.web.TaskList())
+	mux.Handle("GET /signin", d.web.SignInPage())
+	mux.Handle("POST /signin", d.web.SignIn())
+	mux.Handle("GET /signup", d.web.SignUpPage())
+	mux.Handle("POST /signup", d.web.SignUp())
+	mux.Handle("POST /signout", d.web.SignOut())
+	mux.Handle("POST /tasks", d.web.CreateTask())
+	mux.Handle("GET /tasks/{id}", d.web.TaskItem())
+	mux.Handle("GET /tasks/{id}/edit", d.web.EditTaskForm())
+	mux.Handle("POST /tasks/{id}/edit", d.web.EditTask())
+	mux.Handle("POST /tasks/{id}/toggle", d.web.ToggleTask())
+	mux.Handle("GET /tasks/{id}/delete", d.web.ConfirmDeleteTask())
+	mux.Handle("POST /tasks/{id}/delete", d.web.DeleteTask())
+	mux.Handle("POST /tasks/complete-all", d.web.CompleteAll())
+	mux.Handle("GET /tasks/clear-completed", d.web.ConfirmClearCompleted())
+	mux.Handle("POST /tasks/clear-completed", d.web.ClearCompleted())
+	mux.Handle("GET /static/", d.web.Static())
 
 	// Operations.
 	mux.HandleFunc("GET /healthz", healthz)

@@ -24,6 +24,7 @@ import (
 	"todo/internal/jwt"
 	"todo/internal/observe"
 	"todo/internal/task"
+	"todo/internal/web"
 )
 
 // App is the whole application: its database, services and HTTP handler.
@@ -73,11 +74,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	}
 	verifier := jwt.NewVerifier(keys, cfg.JWTIssuer, cfg.JWTAudience)
 	metrics := observe.NewMetrics(db)
+	ui, err := web.New(tasks, authn, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 
 	mux := http.NewServeMux()
 	api := newAPI(mux, version)
 	addRoutes(mux, api, routeDeps{
-		log: log, db: db, tasks: tasks, verifier: verifier, metrics: metrics, auth: authn,
+		log: log, db: db, tasks: tasks, verifier: verifier, metrics: metrics, auth: authn, web: ui,
 	})
 
 	var h http.Handler = observe.RecordRoute(mux)

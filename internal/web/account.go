@@ -1,0 +1,194 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"todo/internal/auth"
+)
+
+// The auth service's password limits (Better Auth's defaults), for the hints and messages of
+// the forms; TestAuthErrors pins them to the service.
+const (
+	minPasswordLength = 8
+	maxPasswordLength = 128
+)
+
+// SignInPage serves GET /signin. A user who is signed in already goes straight on.
+func (ui *UI) SignInPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next := localPath(r.URL.Query().Get("next"))
+		if ui.signedIn(w, r) {
+			http.Redirect(w, r, next, http.StatusSeeOther)
+			return
+		}
+		ui.page(w, r, http.StatusOK, "signin", authView{
+			layoutView: layoutView{Title: "Sign in"}, Next: next, Remember: true,
+		})
+	})
+}
+
+// SignUpPage serves GET /signup.
+func (ui *UI) SignUpPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next := localPath(r.URL.Query().Get("next"))
+		if ui.signedIn(w, r) {
+			http.Redirect(w, r, next, http.StatusSeeOther)
+			return
+		}
+		ui.page(w, r, http.StatusOK, "signup", authView{layoutView: layoutView{Title: "Create your account"}, Next: next})
+	})
+}
+
+// signedIn tells whether the request has a valid session. A database outage reads as "not
+// signed in": the form is still worth showing, and its submission reports the outage.
+func (ui *UI) signedIn(w http.ResponseWriter, r *http.Request) bool {
+	a, err := ui.auth.Session(r.Context(), w, r)
+	return err == nil && a != nil
+}
+
+// SignIn serves POST /signin: check the email and password, open a session, go on to the
+// page the user first asked for.
+func (ui *UI) SignIn() http.Handler {
+	return ui.form(func(w http.ResponseWriter, r *http.Request) {
+		v := authView{
+			layoutView: layoutView{Title: "Sign in"},
+			Next:       localPath(r.PostForm.Get("next")),
+			Email:      strings.TrimSpace(r.PostForm.Get("email")),
+			Remember:   r.PostForm.Get("remember") != "",
+		}
+		password := r.PostForm.Get("password")
+		client := ui.client(r)
+		if ok, retry := ui.auth.Allow(client, "/sign-in/email"); !ok {
+			ui.rateLimited(w, r, "signin", v, retry)
+			return
+		}
+		if v.Email == "" {
+			v.EmailError = "Enter your email address."
+		}
+		if password == "" {
+			v.PasswordError = "Enter your password."
+		}
+		if v.EmailError != "" || v.PasswordError != "" {
+			ui.page(w, r, http.StatusUnprocessableEntity, "signin", v)
+			return
+		}
+		a, err := ui.auth.SignIn(r.Context(), v.Email, password, v.Remember, client)
+		if err != nil {
+			ui.authFailed(w, r, "signin", v, err)
+			return
+		}
+		ui.auth.SetSessionCookie(w, a)
+		http.Redirect(w, r, v.Next, http.StatusSeeOther)
+	})
+}
+
+// SignUp serves POST /signup: create the account, sign in, go on.
+func (ui *UI) SignUp() http.Handler {
+	return ui.form(func(w http.ResponseWriter, r *http.Request) {
+		v := authView{
+			layoutView: layoutView{Title: "Create your account"},
+			Next:       localPath(r.PostForm.Get("next")),
+			Name:       strings.TrimSpace(r.PostForm.Get("name")),
+			Email:      strings.TrimSpace(r.PostForm.Get("email")),
+		}
+		password := r.PostForm.Get("password")
+		client := ui.client(r)
+		if ok, retry := ui.auth.Allow(client, "/sign-up/email"); !ok {
+			ui.rateLimited(w, r, "signup", v, retry)
+			return
+		}
+		if v.Name == "" {
+			v.NameError = "Enter your name."
+		}
+		if v.Email == "" {
+			v.EmailError = "Enter your email address."
+		}
+		if password == "" {
+			v.PasswordError = fmt.Sprintf("Choose a password of at least %d characters.", minPasswordLength)
+		}
+		if v.NameError != "" || v.EmailError != "" || v.PasswordError != "" {
+			ui.page(w, r, http.StatusUnprocessableEntity, "signup", v)
+			return
+		}
+		a, err := ui.auth.SignUp(r.Context(), auth.SignUpInput{
+			Name: v.Name, Email: v.Email, Password: password, Remember: true,
+		}, client)
+		if err != nil {
+			ui.authFailed(w, r, "signup", v, err)
+			return
+		}
+		ui.auth.SetSessionCookie(w, a)
+		http.Redirect(w, r, v.Next, http.StatusSeeOther)
+	})
+}
+
+// SignOut serves POST /signout: end the session and forget its cookies.
+func (ui *UI) SignOut() http.Handler {
+	return ui.form(func(w http.ResponseWriter, r *http.Request) {
+		a, err := ui.auth.Session(r.Context(), w, r)
+		if err == nil && a != nil {
+			err = ui.auth.SignOut(r.Context(), a.Session.Token)
+		}
+		if err != nil {
+			// The cookies go anyway: on this browser the user is signed out, which is what
+			// they asked for; the session row expires on its own.
+			ui.log.WarnContext(r.Context(), "sign-out: session not deleted", "err", err)
+		}
+		ui.auth.ClearSessionCookies(w)
+		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+	})
+}
+
+func (ui *UI) client(r *http.Request) auth.Client {
+	return auth.Client{IP: ui.auth.ClientIP(r), UserAgent: r.UserAgent()}
+}
+
+// rateLimited shows the form again with the time to wait; the limits are the auth API's,
+// counted in the same buckets.
+func (ui *UI) rateLimited(w http.ResponseWriter, r *http.Request, page string, v authView, retry time.Duration) {
+	secs := max(1, int((retry+time.Second-1)/time.Second))
+	v.Alert = fmt.Sprintf("Too many attempts, try again in %d s.", secs)
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	ui.page(w, r, http.StatusTooManyRequests, page, v)
+}
+
+// authFailed shows the form again with the auth service's refusal next to the field it is
+// about, in words for people rather than API codes.
+func (ui *UI) authFailed(w http.ResponseWriter, r *http.Request, page string, v authView, err error) {
+	var e *auth.Error
+	if !errors.As(err, &e) {
+		ui.fail(w, r, err)
+		return
+	}
+	status := e.Status
+	switch e.Code {
+	case "INVALID_EMAIL_OR_PASSWORD":
+		v.Alert = "Wrong email or password."
+		// 401 would promise a WWW-Authenticate challenge; this is a form to fill in again.
+		status = http.StatusUnprocessableEntity
+	case "INVALID_EMAIL", "VALIDATION_ERROR":
+		v.EmailError = "Enter a valid email address, like name@example.com."
+	case "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL":
+		v.EmailError, v.EmailTaken = "An account with this email already exists.", true
+	case "PASSWORD_TOO_SHORT":
+		v.PasswordError = fmt.Sprintf("Password too short: use at least %d characters.", minPasswordLength)
+	case "PASSWORD_TOO_LONG":
+		v.PasswordError = fmt.Sprintf("Password too long: use at most %d characters.", maxPasswordLength)
+	default:
+		switch {
+		case e.Status == http.StatusServiceUnavailable:
+			w.Header().Set("Retry-After", "5")
+			v.Alert = "We can't reach the database right now. Please try again in a moment."
+		case e.Status >= http.StatusInternalServerError:
+			v.Alert = "Something went wrong on our side. Please try again."
+		default:
+			v.Alert = e.Message
+		}
+	}
+	ui.page(w, r, status, page, v)
+}

@@ -1,0 +1,558 @@
+package web_test
+
+// The browser the tests drive: Debian's chromium, one process for the whole package, and a
+// fresh browser context (its own cookies and storage) and tab for every test. Helpers find
+// elements as assistive technology does, by role and accessible name, and act on them as a
+// user does, with the mouse and the keyboard.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/accessibility"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"todo/internal/apptest"
+)
+
+// stepTimeout bounds one step of a test: an action, or a wait for a condition.
+const stepTimeout = 15 * time.Second
+
+var (
+	browserOnce sync.Once
+	browserCtx  context.Context
+	browserErr  error
+)
+
+// chromiumPath finds the browser. Without one, a test is skipped, except under CI=true, where
+// every dependency must be installed and a missing browser fails.
+func chromiumPath(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("chromium is required in CI: install Debian's chromium package")
+	}
+	t.Skip("chromium not installed (Debian: apt-get install chromium)")
+	return ""
+}
+
+// sharedBrowser starts the package's browser on first use. It lives until the test binary
+// exits, which kills it (chromedp sets the parent-death signal); its profile directory is
+// named after this process so that the next run can sweep it away.
+func sharedBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path := chromiumPath(t)
+	browserOnce.Do(func() {
+		sweepProfiles()
+		dir := filepath.Join(os.TempDir(), profilePrefix+strconv.Itoa(os.Getpid()))
+		alloc, _ := chromedp.NewExecAllocator(context.Background(),
+			chromedp.ExecPath(path),
+			chromedp.UserDataDir(dir),
+			chromedp.Headless,
+			chromedp.NoSandbox, // tests run as root in CI containers
+			chromedp.DisableGPU,
+			chromedp.NoFirstRun,
+			chromedp.NoDefaultBrowserCheck,
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-dev-shm-usage", true),
+			chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter,AutofillServerCommunication"),
+			chromedp.WindowSize(1200, 900),
+		)
+		browserCtx, _ = chromedp.NewContext(alloc)
+		browserErr = chromedp.Do(browserCtx) // starts the browser
+	})
+	if browserErr != nil {
+		t.Fatalf("start chromium: %v", browserErr)
+	}
+	return browserCtx
+}
+
+const profilePrefix = "todo-web-test-chromium-"
+
+// sweepProfiles removes the profile directories of earlier test runs that have exited.
+func sweepProfiles() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), profilePrefix+"*"))
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), profilePrefix))
+		if err == nil && syscall.Kill(pid, 0) != nil {
+			os.RemoveAll(d)
+		}
+	}
+}
+
+// page is a browser tab on a test server.
+type page struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+}
+
+type pageOptions struct {
+	noScript    bool
+	width       int64
+	height      int64
+	timezone    string
+	colorScheme string
+}
+
+type pageOption func(*pageOptions)
+
+// withoutJavaScript opens the tab with script execution off, as for a user who disabled it.
+func withoutJavaScript(o *pageOptions) { o.noScript = true }
+
+// withViewport sets the size of the tab's window.
+func withViewport(width, height int64) pageOption {
+	return func(o *pageOptions) { o.width, o.height = width, height }
+}
+
+// withColorScheme sets the system's light or dark preference that the page sees.
+func withColorScheme(scheme string) pageOption {
+	return func(o *pageOptions) { o.colorScheme = scheme }
+}
+
+// withTimezone sets the time zone the page sees, as the reader's system would.
+func withTimezone(tz string) pageOption { return func(o *pageOptions) { o.timezone = tz } }
+
+// openPage opens a tab in a new browser context, so that no cookie is shared with another test.
+func openPage(t *testing.T, srv *apptest.Server, opts ...pageOption) *page {
+	t.Helper()
+	o := pageOptions{width: 1200, height: 900}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	ctx, cancel := chromedp.NewContext(sharedBrowser(t), chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	// The tab lives as long as the context of its first run: that one has no timeout.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open tab: %v", err)
+	}
+	p := &page{t: t, ctx: ctx, base: srv.URL}
+	setup := []chromedp.Action[chromedp.Void]{
+		chromedp.EmulateViewport(o.width, o.height),
+		call(emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: "en_GB"}),
+	}
+	if o.timezone != "" {
+		setup = append(setup, call(emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: o.timezone}))
+	}
+	if o.colorScheme != "" {
+		setup = append(setup, call(emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: o.colorScheme}},
+		}))
+	}
+	if o.noScript {
+		setup = append(setup, call(emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}))
+	}
+	p.do(setup...)
+	return p
+}
+
+// call is a protocol command as an action.
+func call[P, R any](cmd cdp.Command[P, R], params P) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, cmd, params)
+		return err
+	})
+}
+
+// do runs actions, failing the test on error.
+func (p *page) do(actions ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		p.t.Fatalf("browser: %v", err)
+	}
+}
+
+// run runs one action and returns its value, failing the test on error.
+func run[T any](p *page, action chromedp.Action[T]) T {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, action)
+	if err != nil {
+		p.t.Fatalf("browser: %v", err)
+	}
+	return v
+}
+
+// open navigates to a path of the server and waits for the page to load.
+func (p *page) open(path string) {
+	p.t.Helper()
+	p.do(chromedp.Navigate(p.base + path))
+}
+
+// path is the path and query of the current address.
+func (p *page) path() string {
+	p.t.Helper()
+	return strings.TrimPrefix(run(p, chromedp.Location()), p.base)
+}
+
+// evaluate runs JavaScript in the page through the DevTools protocol, which works even when
+// the page's own scripts are disabled.
+func evaluate[T any](p *page, expr string) T {
+	p.t.Helper()
+	return run(p, chromedp.Evaluate[T](expr))
+}
+
+// evaluateVoid runs JavaScript in the page for its effect.
+func evaluateVoid(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](expr)
+}
+
+// back, forward and reload are the browser's buttons. Back and forward may stay in the same
+// document (htmx pushes history entries), so they wait for nothing; the test waits for what
+// it expects to see.
+func back() chromedp.Action[chromedp.Void]    { return evaluateVoid(`history.back()`) }
+func forward() chromedp.Action[chromedp.Void] { return evaluateVoid(`history.forward()`) }
+func reload() chromedp.Action[chromedp.Void]  { return chromedp.Reload() }
+
+// evaluateAsync is evaluate for an expression whose value is a promise.
+func evaluateAsync[T any](p *page, expr string) T {
+	p.t.Helper()
+	return run(p, chromedp.Evaluate[T](expr, func(e *runtime.EvaluateParams) { e.AwaitPromise = new(true) }))
+}
+
+// waitFor waits until the JavaScript condition holds. It tolerates the page navigating in
+// between, which a form submission without JavaScript does.
+func (p *page) waitFor(what, condition string) {
+	p.t.Helper()
+	deadline := time.Now().Add(stepTimeout)
+	var lastErr error
+	for {
+		ctx, cancel := context.WithTimeout(p.ctx, 2*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](condition))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		lastErr = err
+		if time.Now().After(deadline) {
+			p.t.Fatalf("timed out waiting for %s (%s); last error: %v\npage:\n%s", what, condition, lastErr, p.mainText())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// mainText is the visible text of the page's main element, for failure messages.
+func (p *page) mainText() string {
+	ctx, cancel := context.WithTimeout(p.ctx, 2*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector("main") || document.body).innerText`))
+	if err != nil {
+		return "(unreadable: " + err.Error() + ")"
+	}
+	return s
+}
+
+// axNode is an element as assistive technology sees it.
+type axNode struct {
+	role, name string
+	checked    string // "true", "false" or "" for a role without a checked state
+	backendID  cdp.BackendNodeID
+}
+
+// query finds the elements with the role whose accessible name satisfies match, within the
+// element that scope (a CSS selector) selects, or the whole document for "".
+func (p *page) query(scope, role string, match func(name string) bool) []axNode {
+	p.t.Helper()
+	nodes, err := p.tryQuery(scope, role, match)
+	if err != nil {
+		p.t.Fatalf("browser: %v", err)
+	}
+	return nodes
+}
+
+// tryQuery is query that reports an error (the page may be between two documents) rather
+// than failing the test.
+func (p *page) tryQuery(scope, role string, match func(name string) bool) ([]axNode, error) {
+	if scope == "" {
+		scope = "html"
+	}
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	return chromedp.Run(ctx, chromedp.Action[[]axNode](func(ctx context.Context, t *chromedp.Target) ([]axNode, error) {
+		root, err := cdp.Call(ctx, t, runtime.Evaluate, runtime.EvaluateParams{Expression: "document.querySelector(" + strconv.Quote(scope) + ")"})
+		if err != nil {
+			return nil, err
+		}
+		if root.Result == nil || root.Result.ObjectID == "" {
+			return nil, nil // no scope (yet), so none of its elements
+		}
+		res, err := cdp.Call(ctx, t, accessibility.QueryAXTree, accessibility.QueryAXTreeParams{ObjectID: root.Result.ObjectID, Role: role})
+		if err != nil {
+			return nil, err
+		}
+		var found []axNode
+		for _, n := range res.Nodes {
+			if n.Ignored {
+				continue
+			}
+			a := axNode{role: role, name: axString(n.Name), backendID: n.BackendDOMNodeID}
+			for _, prop := range n.Properties {
+				if prop.Name == accessibility.PropertyNameChecked {
+					a.checked = axString(prop.Value)
+				}
+			}
+			if !match(a.name) {
+				continue
+			}
+			// Just after a swap, the tree may still hold the element that was replaced.
+			if connected, err := isConnected(ctx, t, n.BackendDOMNodeID); err != nil || !connected {
+				continue
+			}
+			found = append(found, a)
+		}
+		return found, nil
+	}))
+}
+
+func isConnected(ctx context.Context, t *chromedp.Target, id cdp.BackendNodeID) (bool, error) {
+	obj, err := cdp.Call(ctx, t, dom.ResolveNode, dom.ResolveNodeParams{BackendNodeID: id})
+	if err != nil {
+		return false, err
+	}
+	res, err := cdp.Call(ctx, t, runtime.CallFunctionOn, runtime.CallFunctionOnParams{
+		FunctionDeclaration: "function() { return this.isConnected }",
+		ObjectID:            obj.Object.ObjectID,
+		ReturnByValue:       new(true),
+	})
+	if err != nil || res.Result == nil {
+		return false, err
+	}
+	return string(res.Result.Value) == "true", nil
+}
+
+func axString(v *accessibility.Value) string {
+	if v == nil || len(v.Value) == 0 {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(v.Value, &s) == nil {
+		return s
+	}
+	return strings.Trim(string(v.Value), `"`)
+}
+
+func named(want string) func(string) bool { return func(name string) bool { return name == want } }
+
+// the waits for exactly one element to match, and fails the test if none or several do. The
+// accessibility tree follows changes of the page with a short delay.
+func (p *page) the(scope, role string, match func(string) bool, what string) axNode {
+	p.t.Helper()
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		nodes, err := p.tryQuery(scope, role, match)
+		if err == nil && len(nodes) == 1 {
+			return nodes[0]
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("got %d %s elements for %s (error: %v), want 1\npage:\n%s", len(nodes), role, what, err, p.mainText())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// click clicks the element with the mouse, at its centre, after scrolling it into view.
+func (p *page) click(n axNode) {
+	p.t.Helper()
+	p.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, t, dom.ScrollIntoViewIfNeeded, dom.ScrollIntoViewIfNeededParams{BackendNodeID: n.backendID}); err != nil {
+			return err
+		}
+		box, err := cdp.Call(ctx, t, dom.GetContentQuads, dom.GetContentQuadsParams{BackendNodeID: n.backendID})
+		if err != nil {
+			return err
+		}
+		if len(box.Quads) == 0 || len(box.Quads[0]) < 8 {
+			return fmt.Errorf("%s %q is not visible", n.role, n.name)
+		}
+		q := box.Quads[0]
+		x, y := (q[0]+q[2]+q[4]+q[6])/4, (q[1]+q[3]+q[5]+q[7])/4
+		_, err = chromedp.MouseClickXY(x, y)(ctx, t)
+		return err
+	}))
+}
+
+// clickRole clicks the one element with the role and name.
+func (p *page) clickRole(role, name string) {
+	p.t.Helper()
+	p.click(p.the("", role, named(name), role+" "+strconv.Quote(name)))
+}
+
+// focus gives the element the keyboard focus.
+func (p *page) focus(n axNode) {
+	p.t.Helper()
+	p.do(call(dom.Focus, dom.FocusParams{BackendNodeID: n.backendID}))
+}
+
+// fill focuses the text field, selects what it holds and types text over it, key by key.
+func (p *page) fill(n axNode, text string) {
+	p.t.Helper()
+	p.focus(n)
+	p.do(chromedp.Evaluate[chromedp.Void](`document.activeElement.select && document.activeElement.select()`))
+	if text == "" {
+		p.press("Backspace")
+		return
+	}
+	p.do(chromedp.KeyEvent(text))
+}
+
+// fillRole fills the one text field labelled name within scope.
+func (p *page) fillRole(scope, label, text string) {
+	p.t.Helper()
+	p.fill(p.the(scope, "textbox", named(label), "text field "+strconv.Quote(label)), text)
+}
+
+// press sends a named key (Enter, Escape, Tab, Backspace, Space) to the focused element.
+func (p *page) press(key string) {
+	p.t.Helper()
+	codes := map[string]int64{"Enter": 13, "Escape": 27, "Tab": 9, "Backspace": 8, " ": 32}
+	code, ok := codes[key]
+	if !ok {
+		p.t.Fatalf("no key %q", key)
+	}
+	text := map[string]string{"Enter": "\r", " ": " "}[key]
+	p.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		down := input.DispatchKeyEventParams{
+			Type: input.DispatchKeyEventTypeKeyDown, Key: key, Code: keyCode(key), Text: text,
+			WindowsVirtualKeyCode: code, NativeVirtualKeyCode: code,
+		}
+		if text == "" {
+			down.Type = input.DispatchKeyEventTypeRawKeyDown
+		}
+		if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, down); err != nil {
+			return err
+		}
+		up := input.DispatchKeyEventParams{
+			Type: input.DispatchKeyEventTypeKeyUp, Key: key, Code: keyCode(key),
+			WindowsVirtualKeyCode: code, NativeVirtualKeyCode: code,
+		}
+		_, err := cdp.Call(ctx, t, input.DispatchKeyEvent, up)
+		return err
+	}))
+}
+
+func keyCode(key string) string {
+	if key == " " {
+		return "Space"
+	}
+	return key
+}
+
+// focusedID is the id of the element that has the keyboard focus.
+func (p *page) focusedID() string {
+	p.t.Helper()
+	return evaluate[string](p, `document.activeElement ? document.activeElement.id : ""`)
+}
+
+// text is the text content of the one element the CSS selector selects ("" if none).
+func (p *page) text(selector string) string {
+	p.t.Helper()
+	return evaluate[string](p, `(function(){const e = document.querySelector(`+strconv.Quote(selector)+`); return e ? e.textContent.trim().replace(/\s+/g, " ") : ""})()`)
+}
+
+// titles are the titles of the tasks in the list, top to bottom.
+func (p *page) titles() []string {
+	p.t.Helper()
+	return evaluate[[]string](p, `Array.from(document.querySelectorAll("#tasks li.task .task-title")).map(e => e.textContent)`)
+}
+
+// checkbox is the completion checkbox of the task titled title.
+func (p *page) checkbox(title string) axNode {
+	p.t.Helper()
+	return p.the("#tasks", "checkbox", named(title), "the checkbox of "+strconv.Quote(title))
+}
+
+// taskButton is the button of the task titled title whose name starts with action ("Edit",
+// "Delete") and names the task.
+func (p *page) taskButton(action, title string) axNode {
+	p.t.Helper()
+	return p.the("#tasks", "button", named(action+" “"+title+"”"), action+" button of "+strconv.Quote(title))
+}
+
+// listShows waits until the list shows exactly these titles, in this order.
+func (p *page) listShows(titles ...string) {
+	p.t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // as JSON.stringify writes it
+	enc.Encode(titles)
+	want := bytes.TrimSpace(buf.Bytes())
+	p.waitFor(fmt.Sprintf("the list to show %s", want),
+		`JSON.stringify(Array.from(document.querySelectorAll("#tasks li.task .task-title")).map(e => e.textContent)) === `+strconv.Quote(string(want)))
+}
+
+// countShows waits until the footer says how many tasks are left.
+func (p *page) countShows(want string) {
+	p.t.Helper()
+	p.waitFor("the count to say "+strconv.Quote(want),
+		`(document.querySelector(".count") || {textContent: ""}).textContent.trim().replace(/\s+/g, " ") === `+strconv.Quote(want))
+}
+
+// settled waits until htmx has no request in flight.
+func (p *page) settled() {
+	p.t.Helper()
+	p.waitFor("htmx to settle", `!document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling")`)
+}
+
+// addTask adds a task through the form, as a user with JavaScript does, and waits for it.
+func (p *page) addTask(title, description string) {
+	p.t.Helper()
+	p.fillRole("#new-task", "Title", title)
+	if description != "" {
+		p.fillRole("#new-task", "Description", description)
+	}
+	p.clickRole("button", "Add task")
+	p.waitFor("the task "+strconv.Quote(title)+" to appear",
+		`Array.from(document.querySelectorAll("#tasks .task-title")).some(e => e.textContent === `+strconv.Quote(title)+`) && document.getElementById("new-title").value === ""`)
+}
+
+// signUp creates an account through the sign-up page and waits for the task list.
+func (p *page) signUp(name, email, password string) {
+	p.t.Helper()
+	p.open("/signup")
+	p.fillRole("form", "Name", name)
+	p.fillRole("form", "Email", email)
+	p.fillRole("form", "Password", password)
+	p.clickRole("button", "Sign up")
+	p.waitFor("the task list", `location.pathname === "/" && !!document.getElementById("new-task")`)
+}
+
+// screenshot saves a PNG of the page when a test fails, to see what went wrong.
+func (p *page) screenshotOnFailure() {
+	p.t.Cleanup(func() {
+		dir := os.Getenv("FAILURE_SCREENSHOTS")
+		if !p.t.Failed() || dir == "" {
+			return
+		}
+		ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+		defer cancel()
+		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+			name := strings.NewReplacer("/", "_", " ", "_").Replace(p.t.Name()) + ".png"
+			os.WriteFile(filepath.Join(dir, name), png, 0o644)
+		}
+	})
+}

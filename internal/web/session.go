@@ -1,0 +1,73 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"todo/internal/auth"
+)
+
+// userHandler is a handler for a signed-in user.
+type userHandler func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated)
+
+// withUser runs h for the user of the request's session, the same session as the auth API's.
+// A visitor who is not signed in is sent to sign in, and from there back to the list they were
+// on: the page asked for, or for a form, the list it was sent from.
+func (ui *UI) withUser(h userHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, err := ui.auth.Session(r.Context(), w, r)
+		if err != nil {
+			ui.fail(w, r, err)
+			return
+		}
+		if a != nil {
+			h(w, r, a)
+			return
+		}
+		back := r.URL.RequestURI()
+		if r.Method != http.MethodGet || isHTMX(r) {
+			r.ParseForm() // done already for a form; for a GET, this reads the query
+			back = listStateFrom(r.Form).URL()
+		}
+		to := signInURL(back)
+		if isHTMX(r) {
+			// A swap cannot show the sign-in page; htmx navigates the whole window instead.
+			w.Header().Set("HX-Redirect", to)
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
+	})
+}
+
+// signInURL is the sign-in page, which sends the user on to next once signed in.
+func signInURL(next string) string {
+	if next = localPath(next); next == "/" {
+		return "/signin"
+	}
+	return "/signin?" + url.Values{"next": {next}}.Encode()
+}
+
+// localPath returns p if it is a path on this site, else "/": the page to go to after signing
+// in comes from the URL, and must not send the user to another site (an open redirect). It
+// refuses what browsers or proxies may read as another host: "//host", back-slashes, encoded
+// slashes and control characters.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\") {
+		return "/"
+	}
+	if lower := strings.ToLower(p); strings.Contains(lower, "%2f") || strings.Contains(lower, "%5c") {
+		return "/"
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] < 0x20 || p[i] == 0x7f {
+			return "/"
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
+	}
+	return p
+}
