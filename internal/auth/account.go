@@ -36,7 +36,9 @@ func (s *Service) checkPassword(ctx context.Context, userID, password string) er
 }
 
 // ChangePassword sets a new password after checking the current one. With revokeOthers, every
-// session of the user ends and a new one is returned for the caller.
+// session of the user ends and a new one is returned for the caller; as in Better Auth, that
+// happens in the same transaction as the password change, so that a new password never stands
+// beside sessions its owner asked to end.
 func (s *Service) ChangePassword(ctx context.Context, a Authenticated, current, next string, revokeOthers bool, c Client) (*Session, error) {
 	switch n := jsLength(next); {
 	case n < minPasswordLength:
@@ -52,21 +54,18 @@ func (s *Service) ChangePassword(ctx context.Context, a Authenticated, current, 
 		return nil, s.internal(ctx, "hash password", err)
 	}
 	at := now()
-	if err := s.store.setPassword(ctx, a.User.ID, hash, at); err != nil {
-		return nil, s.internal(ctx, "set password", err)
+	var se *Session
+	if revokeOthers {
+		fresh := s.newSession(a.User.ID, true, c, at)
+		se = &fresh
+	}
+	if err := s.store.changePassword(ctx, a.User.ID, hash, at, se); errors.Is(err, errNotFound) {
+		return nil, errNoCredential
+	} else if err != nil {
+		return nil, s.internal(ctx, "change password", err)
 	}
 	s.log.InfoContext(ctx, "password changed", "user_id", a.User.ID, "revoke_other_sessions", revokeOthers)
-	if !revokeOthers {
-		return nil, nil
-	}
-	if err := s.store.deleteUserSessions(ctx, a.User.ID, ""); err != nil {
-		return nil, s.internal(ctx, "revoke sessions", err)
-	}
-	se := s.newSession(a.User.ID, true, c, at)
-	if err := s.store.createSession(ctx, se); err != nil {
-		return nil, s.internal(ctx, "create session", err)
-	}
-	return &se, nil
+	return se, nil
 }
 
 // UpdateUser changes the user's name and image (nil leaves a field as it is; clearImage
@@ -82,14 +81,22 @@ func (s *Service) UpdateUser(ctx context.Context, a Authenticated, name, image *
 	return u, nil
 }
 
-// DeleteUser deletes the user, their sessions, accounts and tasks. Without a password, as in
-// Better Auth, the session must have been created within the last day.
+// DeleteUser deletes the user, their sessions, accounts and tasks. Without a password (an
+// empty one counts as none, as in Better Auth), the session must have been created within the
+// last day.
 func (s *Service) DeleteUser(ctx context.Context, a Authenticated, password *string) error {
-	if password != nil {
+	verified := password != nil && *password != ""
+	if verified {
 		if err := s.checkPassword(ctx, a.User.ID, *password); err != nil {
 			return err
 		}
-	} else if time.Since(a.Session.CreatedAt.Time) >= sessionFreshAge {
+	}
+	return s.deleteUser(ctx, a, verified)
+}
+
+// deleteUser deletes the user whose password was checked, or else whose session is fresh.
+func (s *Service) deleteUser(ctx context.Context, a Authenticated, passwordChecked bool) error {
+	if !passwordChecked && time.Since(a.Session.CreatedAt.Time) >= sessionFreshAge {
 		return errSessionExpired
 	}
 	if err := s.store.deleteUser(ctx, a.User.ID); err != nil {
@@ -117,6 +124,8 @@ func (s *Service) RevokeSession(ctx context.Context, a Authenticated, token stri
 }
 
 // RevokeSessions ends the user's sessions except the one with keepToken ("" ends them all).
+// Better Auth's revoke-other-sessions deletes only the unexpired ones; deleting the expired
+// rows too changes nothing a client can see.
 func (s *Service) RevokeSessions(ctx context.Context, a Authenticated, keepToken string) error {
 	if err := s.store.deleteUserSessions(ctx, a.User.ID, keepToken); err != nil {
 		return s.internal(ctx, "revoke sessions", err)

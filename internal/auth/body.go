@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 )
@@ -27,20 +25,23 @@ var (
 	errJSON        = &Error{http.StatusBadRequest, "BAD_REQUEST", "Invalid JSON in request body"}
 	errBodyTooBig  = &Error{http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "Request body too large"}
 	errContentType = func(got string, form bool) *Error {
+		// Better Auth lists the allowed types in this order.
 		allowed := "application/json"
 		if form {
-			allowed += ", application/x-www-form-urlencoded"
-		}
-		if got == "" {
-			return &Error{http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "Content-Type is required. Allowed types: " + allowed}
+			allowed = "application/x-www-form-urlencoded, application/json"
 		}
 		return &Error{http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", `Content-Type "` + got + `" is not allowed. Allowed types: ` + allowed}
 	}
 )
 
-// readBody reads the body of r. form says whether the endpoint also takes
-// application/x-www-form-urlencoded.
+// readBody reads the body of r as Better Auth's router does. form says whether the endpoint
+// also takes application/x-www-form-urlencoded. A request without Content-Type, like an empty
+// one, has no body: Better Auth's Node adapter does not read it.
 func readBody(w http.ResponseWriter, r *http.Request, form bool) (*body, error) {
+	contentType := r.Header.Get("Content-Type")
+	if contentType == "" {
+		return &body{}, nil
+	}
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -52,8 +53,7 @@ func readBody(w http.ResponseWriter, r *http.Request, form bool) (*body, error) 
 	if len(raw) == 0 {
 		return &body{}, nil
 	}
-	contentType := r.Header.Get("Content-Type")
-	media, _, _ := mime.ParseMediaType(contentType)
+	media := strings.TrimSpace(strings.ToLower(strings.Split(contentType, ";")[0]))
 	switch {
 	case media == "application/json":
 		dec := json.NewDecoder(bytes.NewReader(raw))
@@ -64,17 +64,52 @@ func readBody(w http.ResponseWriter, r *http.Request, form bool) (*body, error) 
 		}
 		return &body{present: true, value: v}, nil
 	case form && media == "application/x-www-form-urlencoded":
-		values, err := url.ParseQuery(string(raw))
-		if err != nil {
-			return nil, errJSON
-		}
-		m := make(map[string]any, len(values))
-		for k, v := range values {
-			m[k] = v[0]
-		}
-		return &body{present: true, value: m}, nil
+		return &body{present: true, value: parseForm(string(raw))}, nil
 	}
 	return nil, errContentType(contentType, form)
+}
+
+// parseForm reads a form body as the WHATWG URLSearchParams that Better Auth uses: '&'
+// separates pairs, '+' is a space, a malformed escape stays as it is, and the last of
+// repeated names wins. Every value is a string.
+func parseForm(raw string) map[string]any {
+	m := map[string]any{}
+	for _, pair := range strings.Split(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		name, value, _ := strings.Cut(pair, "=")
+		m[formDecode(name)] = formDecode(value)
+	}
+	return m
+}
+
+func formDecode(s string) string {
+	s = strings.ReplaceAll(s, "+", " ")
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
 }
 
 // object checks that the body is a JSON object and records zod's messages if it is not.

@@ -1,8 +1,10 @@
 package auth
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -21,58 +23,74 @@ const (
 )
 
 // endpoint is one route of the auth API and what its request must pass before the handler
-// runs, in Better Auth's order: rate limit, route, body parsing, origin checks, body
-// validation, session.
+// runs, in Better Auth's order: rate limit, route, body parsing, origin checks, callback URL
+// checks, body validation, session.
 type endpoint struct {
-	method     string
+	methods    []string
 	form       bool // also takes application/x-www-form-urlencoded
+	noBody     bool // the body is never read (Better Auth's disableBody)
 	signInForm bool // sign-in and sign-up: Fetch Metadata checks even without cookies
 	session    sessionNeed
-	handle     func(s *Service, w http.ResponseWriter, r *http.Request, req *request) error
+	// parse validates the body as the endpoint's zod schema does, recording issues in the
+	// body, and returns the endpoint's input; nil means the endpoint has no body schema.
+	parse  func(b *body) any
+	handle func(s *Service, w http.ResponseWriter, r *http.Request, req *request) error
+}
+
+func (ep endpoint) allows(method string) bool {
+	for _, m := range ep.methods {
+		if m == method {
+			return true
+		}
+	}
+	return false
 }
 
 // request is a parsed auth request.
 type request struct {
 	body   *body
-	fields map[string]any
+	input  any // what the endpoint's parse returned
 	auth   *Authenticated
 	client Client
 }
 
+var (
+	get     = []string{http.MethodGet}
+	post    = []string{http.MethodPost}
+	getPost = []string{http.MethodGet, http.MethodPost}
+)
+
 var endpoints = map[string]endpoint{
-	"/sign-up/email":         {method: http.MethodPost, form: true, signInForm: true, handle: (*Service).handleSignUp},
-	"/sign-in/email":         {method: http.MethodPost, form: true, signInForm: true, handle: (*Service).handleSignIn},
-	"/sign-out":              {method: http.MethodPost, handle: (*Service).handleSignOut},
-	"/get-session":           {method: http.MethodGet, handle: (*Service).handleGetSession},
-	"/token":                 {method: http.MethodGet, session: anySession, handle: (*Service).handleToken},
-	"/jwks":                  {method: http.MethodGet, handle: (*Service).handleJWKS},
-	"/change-password":       {method: http.MethodPost, session: anySession, handle: (*Service).handleChangePassword},
-	"/list-sessions":         {method: http.MethodGet, session: freshSession, handle: (*Service).handleListSessions},
-	"/revoke-session":        {method: http.MethodPost, session: anySession, handle: (*Service).handleRevokeSession},
-	"/revoke-sessions":       {method: http.MethodPost, session: anySession, handle: (*Service).handleRevokeSessions},
-	"/revoke-other-sessions": {method: http.MethodPost, session: anySession, handle: (*Service).handleRevokeOtherSessions},
-	"/update-user":           {method: http.MethodPost, session: anySession, handle: (*Service).handleUpdateUser},
-	"/delete-user":           {method: http.MethodPost, session: anySession, handle: (*Service).handleDeleteUser},
+	"/sign-up/email":         {methods: post, form: true, signInForm: true, parse: parseSignUp, handle: (*Service).handleSignUp},
+	"/sign-in/email":         {methods: post, form: true, signInForm: true, parse: parseSignIn, handle: (*Service).handleSignIn},
+	"/sign-out":              {methods: post, parse: parseSignOut, handle: (*Service).handleSignOut},
+	"/get-session":           {methods: getPost, noBody: true, handle: (*Service).handleGetSession},
+	"/token":                 {methods: get, session: anySession, handle: (*Service).handleToken},
+	"/jwks":                  {methods: get, handle: (*Service).handleJWKS},
+	"/change-password":       {methods: post, session: anySession, parse: parseChangePassword, handle: (*Service).handleChangePassword},
+	"/list-sessions":         {methods: get, session: freshSession, handle: (*Service).handleListSessions},
+	"/revoke-session":        {methods: post, session: anySession, parse: parseRevokeSession, handle: (*Service).handleRevokeSession},
+	"/revoke-sessions":       {methods: post, session: anySession, handle: (*Service).handleRevokeSessions},
+	"/revoke-other-sessions": {methods: post, session: anySession, handle: (*Service).handleRevokeOtherSessions},
+	"/update-user":           {methods: post, session: anySession, parse: parseUpdateUser, handle: (*Service).handleUpdateUser},
+	"/delete-user":           {methods: post, session: anySession, parse: parseDeleteUser, handle: (*Service).handleDeleteUser},
 }
 
 // Handler serves the auth API under BasePath.
 func (s *Service) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		path := strings.TrimRight(strings.TrimPrefix(r.URL.Path, BasePath), "/")
+		path := strings.TrimPrefix(r.URL.Path, BasePath)
 		client := Client{IP: s.ClientIP(r), UserAgent: r.UserAgent()}
-		if ok, retry := s.Allow(client, path); !ok {
+		// Rate limits count the path without trailing slashes, as Better Auth's do.
+		if ok, retry := s.Allow(client, strings.TrimRight(path, "/")); !ok {
 			s.log.WarnContext(r.Context(), "rate limited", "path", path, "ip", client.IP)
 			tooManyRequests(w, retry)
 			return
 		}
+		// Routes match exactly: Better Auth answers a trailing slash, an unknown path and a
+		// method the route does not take (HEAD included) with an empty 404.
 		ep, ok := endpoints[path]
-		if !ok || (ep.method != r.Method && !(ep.method == http.MethodGet && r.Method == http.MethodHead)) {
-			if path == "/get-session" && r.Method == http.MethodPost {
-				writeError(w, &Error{http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED",
-					"POST method requires deferSessionRefresh to be enabled in session config"})
-				return
-			}
-			w.Header().Set("Content-Type", "application/json")
+		if !ok || !ep.allows(r.Method) {
 			w.WriteHeader(http.StatusNotFound)
 			return
 		}
@@ -82,17 +100,29 @@ func (s *Service) Handler() http.Handler {
 	})
 }
 
+// serve runs the checks in order. One deliberate difference: Better Auth validates the body
+// of sign-in and sign-up before their Fetch Metadata check (a middleware of the endpoint),
+// where we refuse a cross-site request first, with the origin check, before reading its
+// fields; either way the request is refused, only the error differs.
 func (s *Service) serve(w http.ResponseWriter, r *http.Request, ep endpoint, client Client) error {
-	req := &request{client: client}
-	var err error
-	if req.body, err = readBody(w, r, ep.form); err != nil {
-		return err
+	req := &request{client: client, body: &body{}}
+	if !ep.noBody && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		var err error
+		if req.body, err = readBody(w, r, ep.form); err != nil {
+			return err
+		}
 	}
 	if err := s.checkOrigin(r, ep.signInForm); err != nil {
 		return err
 	}
 	if err := s.checkCallbacks(r, req.body); err != nil {
 		return err
+	}
+	if ep.parse != nil {
+		req.input = ep.parse(req.body)
+		if err := req.body.err(); err != nil {
+			return err
+		}
 	}
 	if ep.session != noSession {
 		a, err := s.readSession(r.Context(), w, r, true)
@@ -110,9 +140,14 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request, ep endpoint, cli
 	return ep.handle(s, w, r, req)
 }
 
-// checkCallbacks refuses redirect targets, in the body or the query, that leave the trusted
-// origins.
+// checkCallbacks refuses redirect targets that leave the trusted origins, as Better Auth's
+// origin check does for every request but GET, HEAD and OPTIONS: callbackURL from the body,
+// or else from the query, and redirectTo, errorCallbackURL and newUserCallbackURL from the
+// body. Values JavaScript counts as false are not checked.
 func (s *Service) checkCallbacks(r *http.Request, b *body) error {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions {
+		return nil
+	}
 	fields, _ := b.value.(map[string]any)
 	for _, c := range []struct{ name, code, label string }{
 		{"callbackURL", "INVALID_CALLBACK_URL", "callbackURL"},
@@ -120,18 +155,23 @@ func (s *Service) checkCallbacks(r *http.Request, b *body) error {
 		{"errorCallbackURL", "INVALID_ERROR_CALLBACK_URL", "errorCallbackURL"},
 		{"newUserCallbackURL", "INVALID_NEW_USER_CALLBACK_URL", "newUserCallbackURL"},
 	} {
-		v, ok := fields[c.name]
-		if !ok {
-			if q := r.URL.Query().Get(c.name); q != "" {
-				v, ok = q, true
+		v := fields[c.name]
+		if c.name == "callbackURL" && !truthy(v) {
+			// The query of Better Auth's router gives a repeated parameter as an array.
+			switch q := r.URL.Query()[c.name]; len(q) {
+			case 0:
+			case 1:
+				v = q[0]
+			default:
+				v = []any{q}
 			}
 		}
-		if !ok || v == nil {
+		if !truthy(v) {
 			continue
 		}
 		str, isString := v.(string)
 		if !isString {
-			return &Error{http.StatusBadRequest, "VALIDATION_ERROR", "Invalid " + c.label + ": expected a string"}
+			return &Error{Status: http.StatusBadRequest, Message: "Invalid " + c.label + ": expected a string"}
 		}
 		if err := s.checkRedirect(str, c.code, c.label); err != nil {
 			return err
@@ -140,8 +180,20 @@ func (s *Service) checkCallbacks(r *http.Request, b *body) error {
 	return nil
 }
 
-func (s *Service) handleSignUp(w http.ResponseWriter, r *http.Request, req *request) error {
-	b := req.body
+type signInInput struct {
+	email, password string
+	callbackURL     *string
+	remember        bool
+}
+
+type changePasswordInput struct {
+	next, current string
+	revokeOthers  bool
+}
+
+type deleteUserInput struct{ password, token *string }
+
+func parseSignUp(b *body) any {
 	m := b.object(true)
 	in := SignUpInput{Name: b.str(m, "name"), Email: b.str(m, "email")}
 	if email, ok := m["email"].(string); ok && !validEmail(email) {
@@ -154,14 +206,64 @@ func (s *Service) handleSignUp(w http.ResponseWriter, r *http.Request, req *requ
 	in.Image = b.optStr(m, "image")
 	b.optStr(m, "callbackURL")
 	in.Remember = b.optBool(m, "rememberMe", true)
-	if err := b.err(); err != nil {
-		return err
+	return in
+}
+
+func parseSignIn(b *body) any {
+	m := b.object(false)
+	in := signInInput{email: b.str(m, "email"), password: b.str(m, "password")}
+	in.callbackURL = b.optStr(m, "callbackURL")
+	in.remember = b.optBool(m, "rememberMe", true)
+	return in
+}
+
+// parseSignOut checks the optional body of sign-out; its fields only matter to social
+// providers, which this server does not have.
+func parseSignOut(b *body) any {
+	if !b.present {
+		return nil
 	}
+	m := b.object(false)
+	b.optStr(m, "callbackURL")
+	b.optBool(m, "disableRedirect", false)
+	b.optStr(m, "state")
+	return nil
+}
+
+func parseChangePassword(b *body) any {
+	m := b.object(false)
+	in := changePasswordInput{next: b.str(m, "newPassword"), current: b.str(m, "currentPassword")}
+	in.revokeOthers = b.optBool(m, "revokeOtherSessions", false)
+	return in
+}
+
+func parseRevokeSession(b *body) any {
+	return b.str(b.object(false), "token")
+}
+
+// parseUpdateUser checks that the body is a record; its fields are read by the handler, after
+// the session, as Better Auth reads them.
+func parseUpdateUser(b *body) any {
+	m, ok := b.value.(map[string]any)
+	if !ok {
+		b.issues = append(b.issues, "[body] Invalid input: expected record, received "+received(b.value, b.present))
+	}
+	return m
+}
+
+func parseDeleteUser(b *body) any {
+	m := b.object(false)
+	b.optStr(m, "callbackURL")
+	return deleteUserInput{password: b.optStr(m, "password"), token: b.optStr(m, "token")}
+}
+
+func (s *Service) handleSignUp(w http.ResponseWriter, r *http.Request, req *request) error {
+	in := req.input.(SignUpInput)
 	a, err := s.SignUp(r.Context(), in, req.client)
 	if err != nil {
 		return err
 	}
-	s.SetSessionCookie(w, a)
+	s.cookies.setSession(w, r, a.Session.Token, a.Remember)
 	return writeJSON(w, http.StatusOK, struct {
 		Token string `json:"token"`
 		User  User   `json:"user"`
@@ -169,28 +271,23 @@ func (s *Service) handleSignUp(w http.ResponseWriter, r *http.Request, req *requ
 }
 
 func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request, req *request) error {
-	b := req.body
-	m := b.object(false)
-	email, password := b.str(m, "email"), b.str(m, "password")
-	callback := b.optStr(m, "callbackURL")
-	remember := b.optBool(m, "rememberMe", true)
-	if err := b.err(); err != nil {
-		return err
-	}
-	a, err := s.SignIn(r.Context(), email, password, remember, req.client)
+	in := req.input.(signInInput)
+	a, err := s.SignIn(r.Context(), in.email, in.password, in.remember, req.client)
 	if err != nil {
 		return err
 	}
-	s.SetSessionCookie(w, a)
+	s.cookies.setSession(w, r, a.Session.Token, a.Remember)
+	// Better Auth answers with url whenever the body has a callbackURL, but redirects (and
+	// sends Location) only for a non-empty one.
 	res := struct {
-		Redirect bool   `json:"redirect"`
-		Token    string `json:"token"`
-		URL      string `json:"url,omitempty"`
-		User     User   `json:"user"`
-	}{Token: a.Session.Token, User: a.User}
-	if callback != nil && *callback != "" {
-		res.Redirect, res.URL = true, *callback
-		w.Header().Set("Location", *callback)
+		Redirect bool    `json:"redirect"`
+		Token    string  `json:"token"`
+		URL      *string `json:"url,omitempty"`
+		User     User    `json:"user"`
+	}{Token: a.Session.Token, URL: in.callbackURL, User: a.User}
+	if in.callbackURL != nil && *in.callbackURL != "" {
+		res.Redirect = true
+		w.Header().Set("Location", *in.callbackURL)
 	}
 	return writeJSON(w, http.StatusOK, res)
 }
@@ -201,13 +298,18 @@ func (s *Service) handleSignOut(w http.ResponseWriter, r *http.Request, _ *reque
 			return err
 		}
 	}
-	s.cookies.clear(w)
+	s.cookies.clear(w, r)
 	return writeJSON(w, http.StatusOK, map[string]bool{"success": true})
 }
 
 func (s *Service) handleGetSession(w http.ResponseWriter, r *http.Request, _ *request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
+	if r.Method == http.MethodPost {
+		return &Error{http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED",
+			"POST method requires deferSessionRefresh to be enabled in session config"}
+	}
+	// Better Auth's query schema coerces the flag with Boolean(): any non-empty value is true.
 	refresh := r.URL.Query().Get("disableRefresh") == ""
 	a, err := s.readSession(r.Context(), w, r, refresh)
 	if err != nil {
@@ -244,14 +346,8 @@ func (s *Service) handleJWKS(w http.ResponseWriter, r *http.Request, _ *request)
 }
 
 func (s *Service) handleChangePassword(w http.ResponseWriter, r *http.Request, req *request) error {
-	b := req.body
-	m := b.object(false)
-	next, current := b.str(m, "newPassword"), b.str(m, "currentPassword")
-	revoke := b.optBool(m, "revokeOtherSessions", false)
-	if err := b.err(); err != nil {
-		return err
-	}
-	se, err := s.ChangePassword(r.Context(), *req.auth, current, next, revoke, req.client)
+	in := req.input.(changePasswordInput)
+	se, err := s.ChangePassword(r.Context(), *req.auth, in.current, in.next, in.revokeOthers, req.client)
 	if err != nil {
 		return err
 	}
@@ -261,7 +357,7 @@ func (s *Service) handleChangePassword(w http.ResponseWriter, r *http.Request, r
 	}{User: req.auth.User}
 	if se != nil {
 		res.Token = &se.Token
-		s.cookies.setSession(w, se.Token, req.auth.Remember)
+		s.cookies.setSession(w, r, se.Token, req.auth.Remember)
 	}
 	return writeJSON(w, http.StatusOK, res)
 }
@@ -275,16 +371,12 @@ func (s *Service) handleListSessions(w http.ResponseWriter, r *http.Request, req
 }
 
 func (s *Service) handleRevokeSession(w http.ResponseWriter, r *http.Request, req *request) error {
-	b := req.body
-	token := b.str(b.object(false), "token")
-	if err := b.err(); err != nil {
-		return err
-	}
+	token := req.input.(string)
 	if err := s.RevokeSession(r.Context(), *req.auth, token); err != nil {
 		return err
 	}
 	if token == req.auth.Session.Token {
-		s.cookies.clear(w)
+		s.cookies.clear(w, r)
 	}
 	return writeJSON(w, http.StatusOK, map[string]bool{"status": true})
 }
@@ -293,7 +385,7 @@ func (s *Service) handleRevokeSessions(w http.ResponseWriter, r *http.Request, r
 	if err := s.RevokeSessions(r.Context(), *req.auth, ""); err != nil {
 		return err
 	}
-	s.cookies.clear(w)
+	s.cookies.clear(w, r)
 	return writeJSON(w, http.StatusOK, map[string]bool{"status": true})
 }
 
@@ -305,15 +397,13 @@ func (s *Service) handleRevokeOtherSessions(w http.ResponseWriter, r *http.Reque
 }
 
 func (s *Service) handleUpdateUser(w http.ResponseWriter, r *http.Request, req *request) error {
-	b := req.body
-	m, ok := b.value.(map[string]any)
-	if !ok {
-		b.issues = append(b.issues, "[body] Invalid input: expected record, received "+received(b.value, b.present))
-		return b.err()
-	}
-	if email, ok := m["email"]; ok && truthy(email) {
+	b, m := req.body, req.input.(map[string]any)
+	if truthy(m["email"]) {
 		return errEmailImmutable
 	}
+	// Better Auth writes name and image whatever their JSON type (a number lands in a text
+	// column, a null name fails the NOT NULL constraint with a 500); we require strings, and
+	// null for removing the image.
 	name := b.optStr(m, "name")
 	var image *string
 	clearImage := false
@@ -330,34 +420,38 @@ func (s *Service) handleUpdateUser(w http.ResponseWriter, r *http.Request, req *
 		return err
 	}
 	req.auth.User = u
-	s.cookies.setSession(w, req.auth.Session.Token, req.auth.Remember)
+	s.cookies.setSession(w, r, req.auth.Session.Token, req.auth.Remember)
 	return writeJSON(w, http.StatusOK, map[string]bool{"status": true})
 }
 
 func (s *Service) handleDeleteUser(w http.ResponseWriter, r *http.Request, req *request) error {
-	b := req.body
-	m := b.object(false)
-	password := b.optStr(m, "password")
-	token := b.optStr(m, "token")
-	b.optStr(m, "callbackURL")
-	if err := b.err(); err != nil {
-		return err
+	in := req.input.(deleteUserInput)
+	// Better Auth tests password and token for truth: an empty one counts as absent.
+	password := in.password
+	if password != nil && *password == "" {
+		password = nil
 	}
-	if token != nil {
+	if password != nil {
+		if err := s.checkPassword(r.Context(), req.auth.User.ID, *password); err != nil {
+			return err
+		}
+	}
+	if in.token != nil && *in.token != "" {
 		// Deletion by an emailed token needs an email sender, which this server does not have,
 		// so no such token exists.
 		return errInvalidToken
 	}
-	if err := s.DeleteUser(r.Context(), *req.auth, password); err != nil {
+	if err := s.deleteUser(r.Context(), *req.auth, password != nil); err != nil {
 		return err
 	}
-	s.cookies.clear(w)
+	s.cookies.clear(w, r)
 	return writeJSON(w, http.StatusOK, struct {
 		Success bool   `json:"success"`
 		Message string `json:"message"`
 	}{true, "User deleted"})
 }
 
+// truthy is JavaScript's truth of a JSON value.
 func truthy(v any) bool {
 	switch x := v.(type) {
 	case nil:
@@ -367,13 +461,26 @@ func truthy(v any) bool {
 	case string:
 		return x != ""
 	case json.Number:
-		return x.String() != "0"
+		f, err := x.Float64()
+		return err != nil || (f != 0 && !math.IsNaN(f))
 	}
 	return true
 }
 
+// marshalJSON encodes v as JavaScript's JSON.stringify does: without Go's escaping of <, >
+// and &.
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) error {
-	b, err := json.Marshal(v)
+	b, err := marshalJSON(v)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,11 @@
 package auth
 
 import (
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -20,8 +23,8 @@ func (s *Service) checkOrigin(r *http.Request, signInForm bool) error {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions {
 		return nil
 	}
-	hasCookies := r.Header.Get("Cookie") != ""
-	if hasCookies {
+	// A Cookie header counts even when empty, as in Better Auth.
+	if _, hasCookies := r.Header["Cookie"]; hasCookies {
 		return s.validateOrigin(r)
 	}
 	if !signInForm {
@@ -42,43 +45,91 @@ func (s *Service) checkOrigin(r *http.Request, signInForm bool) error {
 
 func (s *Service) validateOrigin(r *http.Request) error {
 	origin := r.Header.Get("Origin")
-	if origin == "" {
-		origin = r.Header.Get("Referer")
+	value := origin
+	if value == "" {
+		value = r.Header.Get("Referer")
 	}
-	if origin == "" || origin == "null" {
+	if origin == "null" && r.Header.Get("Sec-Fetch-Site") == "same-origin" {
+		// A browser that hides the origin of a same-origin request (privacy settings, some
+		// sandboxed contexts) still vouches for it: Better Auth then takes the origin the
+		// request was sent to.
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		value = scheme + "://" + r.Host
+	}
+	if value == "" || value == "null" {
 		return errMissingOrigin
 	}
-	if !s.Trusted(origin) {
+	if !s.Trusted(value) {
 		return errInvalidOrigin
 	}
 	return nil
 }
 
-// Trusted reports whether rawURL's origin is one the service trusts. Patterns with * or ? are
-// matched as globs: against the whole origin when they name a scheme, else against the host.
+// ipv4Pattern is a wildcard host made of digits, dots and wildcards only (192.168.*.*): it
+// names an address range, so only an IPv4 address may match it, not 192.168.evil.example.
+var ipv4Pattern = regexp.MustCompile(`^[\d*?.]*\d[\d*?.]*$`)
+
+// Trusted reports whether rawURL's origin is one the service trusts. Origins are compared as
+// a browser writes them (lower-case scheme and host, no default port). Patterns with * or ?
+// are matched as Better Auth matches them: as globs (where * also crosses dots) against the
+// whole origin when they name a scheme, else against the host.
 func (s *Service) Trusted(rawURL string) bool {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.Scheme == "" || u.Host == "" {
+	origin, host, ok := parseOrigin(rawURL)
+	if !ok {
 		return false
 	}
-	origin := u.Scheme + "://" + u.Host
 	for _, pattern := range s.origins {
 		switch {
 		case !strings.ContainsAny(pattern, "*?"):
-			if pattern == origin {
+			if p, _, ok := parseOrigin(pattern); ok && p == origin {
 				return true
 			}
 		case strings.Contains(pattern, "://"):
-			if globAcrossDots(pattern, origin) {
+			_, patternHost, _ := strings.Cut(pattern, "://")
+			if globAcrossDots(strings.ToLower(pattern), origin) && ipv4Allowed(patternHost, host) {
 				return true
 			}
 		default:
-			if globAcrossDots(pattern, u.Host) {
+			if globAcrossDots(strings.ToLower(pattern), host) && ipv4Allowed(pattern, host) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// parseOrigin returns the origin of an http(s) URL as the URL standard serialises it, and its
+// host (with port, when not the default).
+func parseOrigin(rawURL string) (origin, host string, ok bool) {
+	u, err := url.Parse(rawURL) // lower-cases the scheme
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", "", false
+	}
+	scheme := u.Scheme
+	host = strings.ToLower(u.Hostname())
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port := u.Port(); port != "" && !(scheme == "http" && port == "80") && !(scheme == "https" && port == "443") {
+		host += ":" + port
+	}
+	return scheme + "://" + host, host, true
+}
+
+func ipv4Allowed(patternAuthority, authority string) bool {
+	patternHost, _, _ := strings.Cut(patternAuthority, ":")
+	if !ipv4Pattern.MatchString(patternHost) {
+		return true
+	}
+	host := authority
+	if h, _, err := net.SplitHostPort(authority); err == nil {
+		host = h
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Is4()
 }
 
 // globAcrossDots matches s against pattern where * is any run of characters (dots and
@@ -114,19 +165,24 @@ func (s *Service) checkRedirect(value, code, label string) error {
 }
 
 // safeRelativePath accepts "/path…" but nothing a browser could read as another host:
-// "//host", back-slashes, control characters or encoded separators.
+// "//host", back-slashes, control characters or, in the path, encoded separators.
 func safeRelativePath(p string) bool {
 	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, `\`) {
 		return false
 	}
-	lower := strings.ToLower(p)
-	if strings.Contains(lower, "%2f") || strings.Contains(lower, "%5c") {
-		return false
-	}
-	for i := 0; i < len(p); i++ {
-		if p[i] < 0x20 || p[i] == 0x7f {
+	for _, r := range p {
+		if r < 0x20 || 0x7f <= r && r <= 0x9f {
 			return false
 		}
 	}
-	return true
+	path := p
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		path = p[:i]
+	}
+	lower := strings.ToLower(path)
+	if strings.Contains(lower, "%2f") || strings.Contains(lower, "%5c") {
+		return false
+	}
+	u, err := url.Parse(p)
+	return err == nil && u.Scheme == "" && u.Host == ""
 }

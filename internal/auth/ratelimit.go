@@ -11,9 +11,9 @@ import (
 )
 
 // rateLimiter applies Better Auth's default rate limits to /api/auth: per client IP and path,
-// 3 requests per 10 s on sign-in, sign-up and password change, 100 per 10 s elsewhere. As in
-// Better Auth, a window is counted from the last allowed request, and refused requests do not
-// count.
+// 3 requests per 10 s on sign-in, sign-up and password or email change, 3 per 60 s on the
+// paths that send email, 100 per 10 s elsewhere. As in Better Auth, a window is counted from
+// the last allowed request, and refused requests do not count.
 type rateLimiter struct {
 	mu        sync.Mutex
 	buckets   map[string]*bucket
@@ -26,19 +26,29 @@ type bucket struct {
 	last  time.Time
 }
 
-const rateWindow = 10 * time.Second
+// longestRateWindow bounds how long a bucket can matter.
+const longestRateWindow = time.Minute
 
 func newRateLimiter() *rateLimiter {
 	return &rateLimiter{buckets: map[string]*bucket{}, now: time.Now}
 }
 
-func rateMax(path string) int {
+// rateRule is Better Auth's default rule for a path: its window and how many requests it
+// allows in one.
+func rateRule(path string) (window time.Duration, max int) {
 	for _, p := range []string{"/sign-in", "/sign-up", "/change-password", "/change-email"} {
 		if strings.HasPrefix(path, p) {
-			return 3
+			return 10 * time.Second, 3
 		}
 	}
-	return 100
+	switch path {
+	case "/request-password-reset", "/send-verification-email", "/email-otp/send-verification-otp", "/email-otp/request-password-reset":
+		return time.Minute, 3
+	}
+	if strings.HasPrefix(path, "/forget-password") {
+		return time.Minute, 3
+	}
+	return 10 * time.Second, 100
 }
 
 // allow counts a request of ip to path. When refused, retryAfter says when to come back.
@@ -46,22 +56,23 @@ func (l *rateLimiter) allow(ip, path string) (ok bool, retryAfter time.Duration)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	if now.Sub(l.lastSweep) > time.Minute {
+	if now.Sub(l.lastSweep) > longestRateWindow {
 		for k, b := range l.buckets {
-			if now.Sub(b.last) >= rateWindow {
+			if now.Sub(b.last) >= longestRateWindow {
 				delete(l.buckets, k)
 			}
 		}
 		l.lastSweep = now
 	}
+	window, limit := rateRule(path)
 	key := ip + "|" + path
 	b := l.buckets[key]
 	switch {
-	case b == nil || now.Sub(b.last) >= rateWindow:
+	case b == nil || now.Sub(b.last) >= window:
 		l.buckets[key] = &bucket{count: 1, last: now}
 		return true, 0
-	case b.count >= rateMax(path):
-		return false, b.last.Add(rateWindow).Sub(now)
+	case b.count >= limit:
+		return false, b.last.Add(window).Sub(now)
 	}
 	b.count++
 	b.last = now
@@ -88,6 +99,11 @@ func tooManyRequests(w http.ResponseWriter, retryAfter time.Duration) {
 // ClientIP is the address of the client: the peer of the connection, or, when the peer is a
 // trusted proxy, the last address in X-Forwarded-For that is not one. IPv6 addresses are cut
 // to their /64, so that one host cannot dodge limits by changing its interface id.
+//
+// Better Auth, which may run where it cannot see the peer, reads only X-Forwarded-For (one
+// address, or trusted proxies) and otherwise puts every client in one shared bucket and writes
+// "" as a session's ipAddress. We can see the peer, so each client has its own bucket and its
+// sessions record its address: a deliberate difference.
 func (s *Service) ClientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

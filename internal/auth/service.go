@@ -6,7 +6,6 @@ package auth
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 
 	"todo/internal/database"
 	"todo/internal/jwt"
+	"todo/internal/observe"
 )
 
 // Better Auth's session timings.
@@ -173,6 +173,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string, remember b
 	}
 	fail := func(reason string) (Authenticated, error) {
 		s.log.WarnContext(ctx, "sign-in failed", "reason", reason, "ip", c.IP)
+		observe.AuthFailed(ctx, "sign_in")
 		return Authenticated{}, errInvalidCredentials
 	}
 	u, err := s.store.userByEmail(ctx, strings.ToLower(email))
@@ -221,13 +222,14 @@ func (s *Service) newSession(userID string, remember bool, c Client, at time.Tim
 	}
 }
 
-// SetSessionCookie sends the cookie of a new session.
+// SetSessionCookie sends the cookie of a new session (and, for a remembered one, expires any
+// dont_remember flag left by an earlier session).
 func (s *Service) SetSessionCookie(w http.ResponseWriter, a Authenticated) {
-	s.cookies.setSession(w, a.Session.Token, a.Remember)
+	s.cookies.setSession(w, nil, a.Session.Token, a.Remember)
 }
 
 // ClearSessionCookies expires the session cookies.
-func (s *Service) ClearSessionCookies(w http.ResponseWriter) { s.cookies.clear(w) }
+func (s *Service) ClearSessionCookies(w http.ResponseWriter) { s.cookies.clear(w, nil) }
 
 // Session returns the session of the request's cookie, or nil when there is none or it is not
 // valid. As Better Auth does, an expired session is deleted and its cookies cleared, and a
@@ -239,13 +241,14 @@ func (s *Service) Session(ctx context.Context, w http.ResponseWriter, r *http.Re
 
 // readSession is Session; refresh false is Better Auth's disableRefresh.
 func (s *Service) readSession(ctx context.Context, w http.ResponseWriter, r *http.Request, refresh bool) (*Authenticated, error) {
+	s.cookies.expireSessionData(w, r)
 	token, ok := s.cookies.signed(r, sessionCookie)
 	if !ok {
 		return nil, nil
 	}
 	se, u, err := s.store.sessionByToken(ctx, token)
 	if errors.Is(err, errNotFound) {
-		s.cookies.clear(w)
+		s.cookies.clear(w, r)
 		return nil, nil
 	}
 	if err != nil {
@@ -256,7 +259,7 @@ func (s *Service) readSession(ctx context.Context, w http.ResponseWriter, r *htt
 		if err := s.store.deleteSession(ctx, token); err != nil {
 			return nil, s.internal(ctx, "delete expired session", err)
 		}
-		s.cookies.clear(w)
+		s.cookies.clear(w, r)
 		return nil, nil
 	}
 	_, dontRemember := s.cookies.signed(r, dontRememberCookie)
@@ -265,7 +268,7 @@ func (s *Service) readSession(ctx context.Context, w http.ResponseWriter, r *htt
 		if err := s.store.refreshSession(ctx, se.ID, se.ExpiresAt.Time, at); err != nil {
 			return nil, s.internal(ctx, "refresh session", err)
 		}
-		s.cookies.setSession(w, token, true)
+		s.cookies.setSession(w, r, token, true)
 	}
 	return &Authenticated{Session: se, User: u, Remember: !dontRemember}, nil
 }
@@ -278,26 +281,31 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 	return nil
 }
 
-// Token signs a JWT for the user, as Better Auth's jwt plugin does: the whole user, then sub,
-// exp (15 minutes) and iss = aud = the origin of the base URL, in that member order.
+// Token signs a JWT for the user, as Better Auth's jwt plugin does.
 func (s *Service) Token(ctx context.Context, u User) (string, error) {
 	row, signer, err := s.keys.signer(ctx)
 	if err != nil {
 		return "", s.internal(ctx, "signing key", err)
 	}
-	iat := time.Now().Unix()
-	payload, err := json.Marshal(struct {
+	payload, err := tokenClaims(u, time.Now().Unix(), s.issuer)
+	if err != nil {
+		return "", err
+	}
+	return jwt.Sign(deref(row.Alg, jwt.EdDSA), row.ID, signer, payload)
+}
+
+// tokenClaims is the payload of the user's JWT issued at iat, byte for byte as Better Auth's
+// jwt plugin writes it: iat, the whole user, then sub, exp (15 minutes later) and
+// iss = aud = the origin of the base URL.
+func tokenClaims(u User, iat int64, issuer string) ([]byte, error) {
+	return marshalJSON(struct {
 		Iat int64 `json:"iat"`
 		User
 		Sub string `json:"sub"`
 		Exp int64  `json:"exp"`
 		Iss string `json:"iss"`
 		Aud string `json:"aud"`
-	}{iat, u, u.ID, iat + int64(tokenLifetime.Seconds()), s.issuer, s.issuer})
-	if err != nil {
-		return "", err
-	}
-	return jwt.Sign(deref(row.Alg, jwt.EdDSA), row.ID, signer, payload)
+	}{iat, u, u.ID, iat + int64(tokenLifetime.Seconds()), issuer, issuer})
 }
 
 // JWKS is the published key set.

@@ -237,8 +237,20 @@ func (s *store) credentialPassword(ctx context.Context, userID string) (string, 
 	return hash.String, err
 }
 
-func (s *store) setPassword(ctx context.Context, userID, hash string, at time.Time) error {
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE "account" SET "password" = ?, "updatedAt" = ? WHERE "userId" = ? AND "providerId" = 'credential'`),
+// changePassword sets the user's credential password; with se, it also replaces all of the
+// user's sessions by se. One transaction does both.
+func (s *store) changePassword(ctx context.Context, userID, hash string, at time.Time, se *Session) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if se != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM "session" WHERE "userId" = ?`), userID); err != nil {
+			return err
+		}
+	}
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE "account" SET "password" = ?, "updatedAt" = ? WHERE "userId" = ? AND "providerId" = 'credential'`),
 		hash, s.t(at), userID)
 	if err != nil {
 		return err
@@ -246,7 +258,12 @@ func (s *store) setPassword(ctx context.Context, userID, hash string, at time.Ti
 	if n, _ := res.RowsAffected(); n == 0 {
 		return errNotFound
 	}
-	return nil
+	if se != nil {
+		if err := s.insertSession(ctx, tx, *se); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 func (s *store) updateUser(ctx context.Context, userID string, name, image *string, clearImage bool, at time.Time) (User, error) {
@@ -260,9 +277,10 @@ func (s *store) updateUser(ctx context.Context, userID string, name, image *stri
 	return u, err
 }
 
-// deleteUser removes the user with their tasks; the database cascades to their sessions and
-// accounts. Tasks have no foreign key to "user" because their owner may live in another
-// Better Auth's database, so they are deleted here, in the same transaction.
+// deleteUser removes the user with their sessions, accounts and tasks, and the per-user task
+// counts, so that no row keyed by the user's id outlives them. Tasks have no foreign key to
+// "user" because their owner may live in another Better Auth's database, so they are deleted
+// here, in the same transaction.
 func (s *store) deleteUser(ctx context.Context, userID string) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -271,6 +289,7 @@ func (s *store) deleteUser(ctx context.Context, userID string) error {
 	defer tx.Rollback()
 	for _, stmt := range []string{
 		`DELETE FROM tasks WHERE user_id = ?`,
+		`DELETE FROM task_counts WHERE user_id = ?`,
 		`DELETE FROM "session" WHERE "userId" = ?`,
 		`DELETE FROM "account" WHERE "userId" = ?`,
 		`DELETE FROM "user" WHERE "id" = ?`,

@@ -1,0 +1,82 @@
+package server_test
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"todo/internal/apptest"
+	"todo/internal/database"
+)
+
+// TestRequestLog: one line per request with its id, method, route, status, duration and user,
+// and never a token, cookie, password or secret.
+func TestRequestLog(t *testing.T) {
+	s := apptest.Start(t, database.SQLite, nil)
+	u := s.SignUp(t, "logs@example.com")
+	r := s.Do(t, "POST", "/api/v1/tasks", u.Token, map[string]any{"title": "logged"}, "X-Request-ID", "client-chosen-id-42")
+	if r.Status != http.StatusCreated || r.Header.Get("X-Request-ID") != "client-chosen-id-42" {
+		t.Fatalf("got %d, X-Request-ID %q", r.Status, r.Header.Get("X-Request-ID"))
+	}
+	for _, unsafe := range []string{`bad id" level=ERROR msg="forged`, strings.Repeat("x", 200)} {
+		r = s.Do(t, "GET", "/api/v1/tasks", u.Token, nil, "X-Request-ID", unsafe)
+		if id := r.Header.Get("X-Request-ID"); id == "" || id == unsafe {
+			t.Fatalf("an unsafe request id must be replaced, got %q", id)
+		}
+	}
+	s.Do(t, "GET", "/api/v1/tasks", "", nil) // a refused request is logged too
+
+	logs := s.Logs.String()
+	var line string
+	for _, l := range strings.Split(logs, "\n") {
+		if strings.Contains(l, "request_id=client-chosen-id-42") {
+			line = l
+		}
+	}
+	for _, want := range []string{"msg=request", "method=POST", `route="POST /api/v1/tasks"`, "status=201", "duration=", "user_id=" + u.ID} {
+		if !strings.Contains(line, want) {
+			t.Errorf("log line %q lacks %s", line, want)
+		}
+	}
+	if got := strings.Count(logs, "msg=request "); got < 5 {
+		t.Errorf("%d request lines for at least 5 requests", got)
+	}
+	for _, secret := range []string{u.Token, strings.Split(u.Token, ".")[2], apptest.Secret, "correct horse battery staple", "better-auth.session_token"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the log contains a secret: %q", secret)
+		}
+	}
+}
+
+// TestMetrics: requests by route and status, a latency histogram, the pool, auth failures.
+func TestMetrics(t *testing.T) {
+	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
+		s := apptest.Start(t, d, nil)
+		u := s.SignUp(t, "metrics@example.com")
+		s.Do(t, "GET", "/api/v1/tasks", u.Token, nil)
+		s.Do(t, "GET", "/api/v1/tasks", "", nil)
+		s.Do(t, "GET", "/api/v1/tasks", "not.a.token", nil)
+		s.Do(t, "POST", "/api/auth/sign-in/email", "", `{"email":"metrics@example.com","password":"wrong password"}`)
+		r := s.Do(t, "GET", "/metrics", "", nil)
+		if r.Status != http.StatusOK {
+			t.Fatalf("metrics: %d", r.Status)
+		}
+		text := string(r.Body)
+		for _, pattern := range []string{
+			`todo_http_requests_total\{method="GET",route="GET /api/v1/tasks",status="200"\} 1`,
+			`todo_http_requests_total\{method="GET",route="GET /api/v1/tasks",status="401"\} 2`,
+			`todo_http_request_duration_seconds_bucket\{method="GET",route="GET /api/v1/tasks",le="0.005"\} \d`,
+			`todo_auth_failures_total\{reason="missing"\} 1`,
+			`todo_auth_failures_total\{reason="invalid"\} 1`,
+			`todo_auth_failures_total\{reason="sign_in"\} 1`,
+			`todo_db_pool_max_connections\{pool="[a-z-]+"\} \d+`,
+			`todo_db_pool_in_use_connections\{pool="[a-z-]+"\} \d+`,
+			`go_goroutines \d+`,
+		} {
+			if !regexp.MustCompile(pattern).MatchString(text) {
+				t.Errorf("metrics lack %s", pattern)
+			}
+		}
+	})
+}
