@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -294,42 +293,6 @@ func TestDevelopmentSecret(t *testing.T) {
 			t.Error("a cookie signed with another secret was accepted")
 		}
 	})
-}
-
-// TestDevelopmentSecretConcurrentFirstUse: two instances starting together in development
-// must agree on one secret. config.DevelopmentSecret creates the file with O_EXCL and writes
-// it afterwards, so the loser of the race can read it empty and fail ("must be at least 32
-// characters"). The fix (write a temporary file, then os.Link it into place) belongs to
-// internal/config, outside this package: see the report of issue 3.
-func TestDevelopmentSecretConcurrentFirstUse(t *testing.T) {
-	t.Skip("known race in internal/config.DevelopmentSecret (create, then write); remove this skip with its fix")
-	for round := 0; round < 20; round++ {
-		dir := t.TempDir()
-		secrets := make([]string, 8)
-		created := make([]bool, 8)
-		errs := make([]error, 8)
-		var wg sync.WaitGroup
-		for i := range secrets {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				secrets[i], created[i], errs[i] = config.DevelopmentSecret(dir)
-			}()
-		}
-		wg.Wait()
-		made := 0
-		for i := range secrets {
-			if errs[i] != nil || secrets[i] != secrets[0] {
-				t.Fatalf("round %d: instance %d got %q, %v; want %q", round, i, secrets[i], errs[i], secrets[0])
-			}
-			if created[i] {
-				made++
-			}
-		}
-		if made != 1 {
-			t.Fatalf("round %d: %d instances say they created the secret, want 1", round, made)
-		}
-	}
 }
 
 // TestSecretRules: BETTER_AUTH_SECRET is required in production and must have at least 32

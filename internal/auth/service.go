@@ -105,6 +105,7 @@ var (
 	errSessionExpired     = &Error{http.StatusBadRequest, "SESSION_EXPIRED", "Session expired. Re-authenticate to perform this action."}
 	errTooManyRequests    = &Error{Status: http.StatusTooManyRequests, Message: "Too many requests. Please try again later."}
 	errUnavailable        = &Error{http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "The database is unavailable; try again shortly"}
+	errTooSlow            = &Error{http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "The server is busy; try again shortly"}
 )
 
 // Client is what the service records about who is asking.
@@ -319,7 +320,13 @@ func (s *Service) JWKS(ctx context.Context) ([]byte, error) {
 
 // internal logs an unexpected failure once and returns what the client may see of it.
 func (s *Service) internal(ctx context.Context, what string, err error) error {
-	if database.IsUnavailable(err) {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		// The request's deadline passed: queued behind other password hashes, or a database
+		// that does not answer in time.
+		s.log.WarnContext(ctx, what+": deadline exceeded", "err", err)
+		return errTooSlow
+	case database.IsUnavailable(err):
 		s.log.WarnContext(ctx, what+": database unavailable", "err", err)
 		return errUnavailable
 	}

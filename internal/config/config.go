@@ -138,7 +138,7 @@ func Load(getenv func(string) string) (Config, error) {
 		// it in production would be wrong in every one of them.
 		r.fail("BETTER_AUTH_URL", "is required in production: the public URL of this server, such as https://todo.example.com")
 	}
-	c.TrustedOrigins = r.origins("BETTER_AUTH_TRUSTED_ORIGINS", nil)
+	c.TrustedOrigins = r.origins("BETTER_AUTH_TRUSTED_ORIGINS", nil, true)
 	if !c.BaseURLSet && !c.Production {
 		// The default base URL says localhost; a browser pointed at 127.0.0.1 must work too.
 		c.TrustedOrigins = append(c.TrustedOrigins, "http://"+net.JoinHostPort("127.0.0.1", strconv.Itoa(c.Port)))
@@ -148,7 +148,7 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.AuthURL != nil {
 		corsDefault = []string{Origin(c.AuthURL)}
 	}
-	c.CORSOrigins = r.origins("CORS_ORIGINS", corsDefault)
+	c.CORSOrigins = r.origins("CORS_ORIGINS", corsDefault, false)
 	c.RateLimit = r.boolean("RATE_LIMIT", c.Production)
 	c.TrustedProxies = r.prefixes("TRUSTED_PROXIES")
 
@@ -255,7 +255,9 @@ func (r *reader) url(key string) *url.URL {
 	return u
 }
 
-func (r *reader) origins(key string, def []string) []string {
+// origins reads a comma-separated list of origins. With patterns, entries holding * or ? are
+// kept as written, for Better Auth's glob matching (https://*.example.com, http://127.0.0.1:*).
+func (r *reader) origins(key string, def []string, patterns bool) []string {
 	s := r.str(key, "")
 	if s == "" {
 		return def
@@ -269,6 +271,14 @@ func (r *reader) origins(key string, def []string) []string {
 		if part == "*" {
 			r.fail(key, "must list origins explicitly; a wildcard would trust every site")
 			return def
+		}
+		if strings.ContainsAny(part, "*?") {
+			if !patterns {
+				r.fail(key, "must list exact origins, got the pattern %q", part)
+				return def
+			}
+			out = append(out, part)
+			continue
 		}
 		u, err := url.Parse(part)
 		if err != nil || u.Scheme == "" || u.Host == "" {

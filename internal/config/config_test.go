@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,35 +68,50 @@ func TestAuthURLSetsIssuerAudienceAndCORS(t *testing.T) {
 
 // TestBadValues: each bad value stops start-up with one line that names the variable.
 func TestBadValues(t *testing.T) {
-	tests := map[string]map[string]string{
-		"PORT":                        {"PORT": "eighty"},
-		"APP_ENV":                     {"APP_ENV": "staging"},
-		"DATABASE_URL":                {"DATABASE_URL": "mysql://localhost/todo"},
-		"DATABASE_URL_DIRECT":         {"DATABASE_URL": "postgresql://h/db", "DATABASE_URL_DIRECT": "sqlite:///x.db"},
-		"DATABASE_MAX_CONNS":          {"DATABASE_MAX_CONNS": "-3"},
-		"DATABASE_CONNECT_TIMEOUT":    {"DATABASE_CONNECT_TIMEOUT": "soon"},
-		"AUTH_URL":                    {"AUTH_URL": "localhost:3000"},
-		"BETTER_AUTH_URL":             {"BETTER_AUTH_URL": "ftp://example.com"},
-		"BETTER_AUTH_SECRET":          {"BETTER_AUTH_SECRET": "too-short"},
-		"CORS_ORIGINS":                {"CORS_ORIGINS": "*"},
-		"BETTER_AUTH_TRUSTED_ORIGINS": {"BETTER_AUTH_TRUSTED_ORIGINS": "not a url"},
-		"TRUSTED_PROXIES":             {"TRUSTED_PROXIES": "10.0.0.0/8, nonsense"},
-		"RATE_LIMIT":                  {"RATE_LIMIT": "sometimes"},
-		"LOG_LEVEL":                   {"LOG_LEVEL": "loud"},
-		"LOG_FORMAT":                  {"LOG_FORMAT": "xml"},
-		"JWKS_ROTATION_INTERVAL":      {"JWKS_ROTATION_INTERVAL": "-1h"},
+	tests := []struct {
+		variable string
+		env      map[string]string
+	}{
+		{"PORT", map[string]string{"PORT": "eighty"}},
+		{"APP_ENV", map[string]string{"APP_ENV": "staging"}},
+		{"DATABASE_URL", map[string]string{"DATABASE_URL": "mysql://localhost/todo"}},
+		{"DATABASE_URL_DIRECT", map[string]string{"DATABASE_URL": "postgresql://h/db", "DATABASE_URL_DIRECT": "sqlite:///x.db"}},
+		{"DATABASE_MAX_CONNS", map[string]string{"DATABASE_MAX_CONNS": "-3"}},
+		{"DATABASE_CONNECT_TIMEOUT", map[string]string{"DATABASE_CONNECT_TIMEOUT": "soon"}},
+		{"AUTH_URL", map[string]string{"AUTH_URL": "localhost:3000"}},
+		{"BETTER_AUTH_URL", map[string]string{"BETTER_AUTH_URL": "ftp://example.com"}},
+		{"BETTER_AUTH_SECRET", map[string]string{"BETTER_AUTH_SECRET": "too-short"}},
+		{"CORS_ORIGINS", map[string]string{"CORS_ORIGINS": "*"}},
+		{"CORS_ORIGINS", map[string]string{"CORS_ORIGINS": "https://*.example.com"}},
+		{"BETTER_AUTH_TRUSTED_ORIGINS", map[string]string{"BETTER_AUTH_TRUSTED_ORIGINS": "not a url"}},
+		{"TRUSTED_PROXIES", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, nonsense"}},
+		{"RATE_LIMIT", map[string]string{"RATE_LIMIT": "sometimes"}},
+		{"LOG_LEVEL", map[string]string{"LOG_LEVEL": "loud"}},
+		{"LOG_FORMAT", map[string]string{"LOG_FORMAT": "xml"}},
+		{"JWKS_ROTATION_INTERVAL", map[string]string{"JWKS_ROTATION_INTERVAL": "-1h"}},
 	}
-	for variable, env := range tests {
-		t.Run(variable, func(t *testing.T) {
-			_, err := load(t, env)
+	for _, tt := range tests {
+		t.Run(tt.variable, func(t *testing.T) {
+			_, err := load(t, tt.env)
 			if err == nil {
 				t.Fatal("accepted")
 			}
 			msg := err.Error()
-			if !strings.HasPrefix(msg, variable+" ") || strings.Contains(msg, "\n") {
-				t.Fatalf("error %q must be one line starting with %s", msg, variable)
+			if !strings.HasPrefix(msg, tt.variable+" ") || strings.Contains(msg, "\n") {
+				t.Fatalf("error %q must be one line starting with %s", msg, tt.variable)
 			}
 		})
+	}
+}
+
+func TestTrustedOriginPatterns(t *testing.T) {
+	c, err := load(t, map[string]string{"BETTER_AUTH_TRUSTED_ORIGINS": "https://*.example.com, http://127.0.0.1:*, https://app-?.example.com, https://exact.example.com/path"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "https://*.example.com http://127.0.0.1:* https://app-?.example.com https://exact.example.com http://127.0.0.1:8000"
+	if got := strings.Join(c.TrustedOrigins, " "); got != want {
+		t.Fatalf("got %s, want %s", got, want)
 	}
 }
 
@@ -154,5 +170,37 @@ func TestDevelopmentSecretIsKept(t *testing.T) {
 	info, err := os.Stat(filepath.Join(dir, "better-auth-secret"))
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("secret file mode %v, %v; want 0600", info.Mode().Perm(), err)
+	}
+}
+
+// TestDevelopmentSecretConcurrentFirstUse: instances starting together in development agree
+// on one secret, and exactly one of them made it.
+func TestDevelopmentSecretConcurrentFirstUse(t *testing.T) {
+	for round := 0; round < 20; round++ {
+		dir := t.TempDir()
+		secrets := make([]string, 8)
+		created := make([]bool, 8)
+		errs := make([]error, 8)
+		var wg sync.WaitGroup
+		for i := range secrets {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				secrets[i], created[i], errs[i] = config.DevelopmentSecret(dir)
+			}()
+		}
+		wg.Wait()
+		made := 0
+		for i := range secrets {
+			if errs[i] != nil || secrets[i] != secrets[0] {
+				t.Fatalf("round %d: instance %d got %q, %v; want %q", round, i, secrets[i], errs[i], secrets[0])
+			}
+			if created[i] {
+				made++
+			}
+		}
+		if made != 1 {
+			t.Fatalf("round %d: %d instances say they created the secret, want 1", round, made)
+		}
 	}
 }

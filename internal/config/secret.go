@@ -35,16 +35,27 @@ func DevelopmentSecret(dataDir string) (secret string, created bool, err error) 
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return "", false, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		return DevelopmentSecret(dataDir) // another instance made it first
+	// Written whole under a temporary name, then linked into place: an instance starting at
+	// the same moment sees no file or the complete one, never a half-written secret.
+	tmp, err := os.CreateTemp(dataDir, ".better-auth-secret-*")
+	if err != nil {
+		return "", false, err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.WriteString(secret + "\n")
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if closeErr := tmp.Close(); err == nil {
+		err = closeErr
 	}
 	if err != nil {
 		return "", false, err
 	}
-	defer f.Close()
-	if _, err := f.WriteString(secret + "\n"); err != nil {
+	if err := os.Link(tmp.Name(), path); errors.Is(err, os.ErrExist) {
+		return DevelopmentSecret(dataDir) // another instance made it first
+	} else if err != nil {
 		return "", false, err
 	}
-	return secret, true, f.Sync()
+	return secret, true, nil
 }

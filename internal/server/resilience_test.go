@@ -61,6 +61,9 @@ func TestPgBouncerTransactionMode(t *testing.T) {
 			"DATABASE_URL":        bouncer.URL(name) + "&pgbouncer=true",
 			"DATABASE_URL_DIRECT": cluster.URL(name),
 			"DATABASE_MAX_CONNS":  "8",
+			// A correctness test, not a race: on a busy machine the default deadline of 5 s
+			// could turn a slow answer into a 503.
+			"DATABASE_QUERY_TIMEOUT": "60s",
 		})
 		const workers, rounds = 12, 15
 		users := make([]apptest.User, workers)

@@ -36,6 +36,7 @@ func addRoutes(mux *http.ServeMux, api huma.API, d routeDeps) {
 
 	// The built-in auth server, Better Auth's API.
 	mux.Handle(auth.BasePath+"/", d.auth.Handler())
+	mux.Handle(auth.BasePath, d.auth.Handler()) // a 404 as in Better Auth, not a redirect
 
 	// The web UI: pages and plain forms (POST, then redirect), which htmx also calls for
 	// fragments. The GET pages of /tasks/{id}/delete and /tasks/clear-completed ask before

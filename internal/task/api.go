@@ -254,6 +254,11 @@ func (h handlers) fail(ctx context.Context, err error, location string) error {
 	case errors.As(err, &invalid):
 		return huma.Error422UnprocessableEntity("validation failed",
 			&huma.ErrorDetail{Location: location + "." + invalid.Field, Message: invalid.Message})
+	case errors.Is(err, context.DeadlineExceeded):
+		h.log.WarnContext(ctx, "request deadline exceeded", "err", err)
+		return huma.ErrorWithHeaders(
+			huma.Error503ServiceUnavailable("The server is busy or its database is slow; try again shortly"),
+			http.Header{"Retry-After": {retryAfterSeconds}})
 	case database.IsUnavailable(err):
 		h.log.WarnContext(ctx, "database unavailable", "err", err)
 		return huma.ErrorWithHeaders(
