@@ -226,6 +226,39 @@ func TestDatabaseOutage(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // some successes after the recovery, under load
 }
 
+// TestDeadPooledConnections terminates every pooled connection while idle, as Neon does when
+// it suspends compute: the next statements are replayed once on fresh connections, so clients
+// see no error, and no write happens twice.
+func TestDeadPooledConnections(t *testing.T) {
+	cluster := pgtest.Shared(t)
+	name := cluster.CreateDatabase(t)
+	s := apptest.Start(t, database.Postgres, map[string]string{"DATABASE_URL": cluster.URL(name), "DATABASE_MAX_CONNS": "2"})
+	u := s.SignUp(t, "dead@example.com")
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, cluster.URL("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	for round := range 3 {
+		var killed int
+		if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1`, name).Scan(&killed); err != nil || killed == 0 {
+			t.Fatalf("terminate: %d, %v", killed, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+		r := s.Do(t, "POST", "/api/v1/tasks", u.Token, map[string]any{"title": fmt.Sprint("round ", round)})
+		if r.Status != http.StatusCreated {
+			t.Fatalf("create after the connections died: %d %s", r.Status, r.Body)
+		}
+		admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1`, name).Scan(&killed)
+		time.Sleep(20 * time.Millisecond)
+		r = s.Do(t, "GET", "/api/v1/tasks", u.Token, nil)
+		if r.Status != http.StatusOK || !strings.Contains(string(r.Body), fmt.Sprintf(`"total":%d`, round+1)) {
+			t.Fatalf("list after the connections died: %d %s; want %d tasks, each once", r.Status, r.Body, round+1)
+		}
+	}
+}
+
 // TestColdStart starts the server while PostgreSQL is still down, as after a Neon cold start:
 // it retries, and comes up when the database does.
 func TestColdStart(t *testing.T) {
