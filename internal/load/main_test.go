@@ -1,0 +1,9 @@
+package load
+
+import (
+	"testing"
+
+	"todo/internal/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }

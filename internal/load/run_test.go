@@ -1,0 +1,194 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"todo/internal/apptest"
+	"todo/internal/database"
+)
+
+// A short run against the real application, in both auth modes, on both databases: every
+// request of the mix must succeed, which also proves that each user only touches tasks that
+// exist and are its own (anything else would be a 404).
+func TestRunAgainstTheApp(t *testing.T) {
+	apptest.ForEachDialect(t, func(t *testing.T, dialect database.Dialect) {
+		for _, auth := range []string{AuthSignup, AuthJWKS} {
+			t.Run(auth, func(t *testing.T) {
+				cfg := DefaultConfig()
+				cfg.Concurrency, cfg.Duration, cfg.Seed, cfg.Auth = 4, time.Second, 3, auth
+				var minter *Minter
+				env := map[string]string{}
+				if auth == AuthJWKS {
+					cfg.JWKSAddr = "127.0.0.1:0"
+					jwks, err := serveJWKS(cfg)
+					if err != nil {
+						t.Fatal(err)
+					}
+					t.Cleanup(jwks.close)
+					minter, env["AUTH_URL"] = jwks.minter, jwks.url
+				}
+				cfg.BaseURL = apptest.Start(t, dialect, env).URL
+
+				report, err := Run(context.Background(), cfg, minter, io.Discard)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if report.Errors != 0 {
+					t.Errorf("errors: got %d %v, want none", report.Errors, report.ErrorKinds)
+				}
+				for _, o := range report.Operations {
+					if o.Requests == 0 {
+						t.Errorf("%s: no requests", o.Name)
+					}
+				}
+				l := report.Latency
+				if report.Throughput <= 0 || !(0 < l.P50 && l.P50 <= l.P90 && l.P90 <= l.P99 && l.P99 <= l.Max) {
+					t.Errorf("got throughput %v, latency %+v; want positive and ordered", report.Throughput, l)
+				}
+			})
+		}
+	})
+}
+
+// fakeTaskAPI answers the task API without keeping anything, except that it fails the
+// operation failing names with a 500.
+func fakeTaskAPI(failing string) http.Handler {
+	var ids atomic.Int64
+	mux := http.NewServeMux()
+	answer := func(name string, status int, body string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			if name == failing {
+				status = http.StatusInternalServerError
+			}
+			w.WriteHeader(status)
+			io.WriteString(w, body)
+		}
+	}
+	mux.Handle("GET /api/v1/tasks", answer("list", 200, `{"tasks":[],"total":0}`))
+	mux.HandleFunc("POST /api/v1/tasks", func(w http.ResponseWriter, r *http.Request) {
+		answer("create", 201, fmt.Sprintf(`{"id":"%d"}`, ids.Add(1)))(w, r)
+	})
+	mux.Handle("GET /api/v1/tasks/{id}", answer("get", 200, `{}`))
+	mux.Handle("PATCH /api/v1/tasks/{id}", answer("patch", 200, `{}`))
+	mux.Handle("POST /api/v1/tasks/{id}/toggle", answer("toggle", 200, `{}`))
+	mux.Handle("DELETE /api/v1/tasks/{id}", answer("delete", 204, ``))
+	return mux
+}
+
+func startFake(t *testing.T, h http.Handler) string {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func fakeRunConfig(t *testing.T, url string) (Config, *Minter) {
+	cfg := DefaultConfig()
+	cfg.BaseURL, cfg.Concurrency, cfg.Duration, cfg.Auth = url, 3, 300*time.Millisecond, AuthJWKS
+	m, err := NewMinter("http://127.0.0.1:3000", "http://127.0.0.1:3000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, m
+}
+
+func TestUnexpectedStatusesAreCountedByKind(t *testing.T) {
+	cfg, m := fakeRunConfig(t, startFake(t, fakeTaskAPI("patch")))
+	report, err := Run(context.Background(), cfg, m, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patch OperationReport
+	for _, o := range report.Operations {
+		if o.Name == "patch" {
+			patch = o
+		} else if o.Errors != 0 {
+			t.Errorf("%s: %d errors, want none", o.Name, o.Errors)
+		}
+	}
+	if patch.Requests == 0 || patch.Errors != patch.Requests || report.Errors != patch.Errors {
+		t.Errorf("patch: %d requests, %d errors, %d in all; want every patch failed and nothing else", patch.Requests, patch.Errors, report.Errors)
+	}
+	kinds := map[string]int64{"patch: status 500 Internal Server Error": patch.Errors}
+	if fmt.Sprint(report.ErrorKinds) != fmt.Sprint(kinds) {
+		t.Errorf("error kinds: got %v, want %v", report.ErrorKinds, kinds)
+	}
+	if successes := report.Requests - report.Errors; report.Throughput*report.ElapsedSec > float64(successes)+0.5 {
+		t.Errorf("throughput %.1f/s over %.2fs counts failures: %d requests succeeded", report.Throughput, report.ElapsedSec, successes)
+	}
+}
+
+func TestTransportErrorsAreCounted(t *testing.T) {
+	api := fakeTaskAPI("")
+	var lists atomic.Int64
+	const users = 3
+	// Hang up on every list but each user's first, the check before the run.
+	url := startFake(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == "/api/v1/tasks" && lists.Add(1) > users {
+			panic(http.ErrAbortHandler)
+		}
+		api.ServeHTTP(w, r)
+	}))
+	cfg, m := fakeRunConfig(t, url)
+	cfg.Concurrency = users
+	report, err := Run(context.Background(), cfg, m, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := report.ErrorKinds["list: connection closed by the server"]; n == 0 || n != report.Errors {
+		t.Errorf("error kinds: got %v, want only lists, closed by the server", report.ErrorKinds)
+	}
+}
+
+func TestMaxRequestsCapsTheRun(t *testing.T) {
+	cfg, m := fakeRunConfig(t, startFake(t, fakeTaskAPI("")))
+	cfg.Duration, cfg.MaxRequests = time.Minute, 100
+	start := time.Now()
+	report, err := Run(context.Background(), cfg, m, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if report.Requests != 100 {
+		t.Errorf("requests: got %d, want exactly 100", report.Requests)
+	}
+	if time.Since(start) > 30*time.Second {
+		t.Error("the cap of requests did not end the run")
+	}
+}
+
+func TestCancellingEndsTheRunWithoutErrors(t *testing.T) {
+	cfg, m := fakeRunConfig(t, startFake(t, fakeTaskAPI("")))
+	cfg.Duration = time.Minute
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	report, err := Run(ctx, cfg, m, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if report.Requests == 0 || report.Errors != 0 {
+		t.Errorf("got %d requests, %d errors (%v); want some requests and no errors", report.Requests, report.Errors, report.ErrorKinds)
+	}
+}
+
+func TestRefusedTokensStopTheRunBeforeItStarts(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	cfg, m := fakeRunConfig(t, srv.URL)
+	_, err := Run(context.Background(), cfg, m, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("got %v, want the server's 401", err)
+	}
+}
