@@ -63,7 +63,7 @@ func New(db *database.DB, cfg Config, log *slog.Logger) *Service {
 	issuer := cfg.BaseURL.Scheme + "://" + cfg.BaseURL.Host
 	s := &Service{
 		store:   st,
-		hasher:  newPasswordHasher(runtime.NumCPU()),
+		hasher:  newPasswordHasher(runtime.NumCPU() / 2),
 		cookies: cookieJar{secret: []byte(cfg.Secret), secure: cfg.BaseURL.Scheme == "https"},
 		keys:    newKeyring(st, cfg.Secret, cfg.KeyRotation),
 		origins: append([]string{issuer}, cfg.TrustedOrigins...),

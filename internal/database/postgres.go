@@ -44,7 +44,9 @@ func postgresPoolConfig(cfg Config) (*pgxpool.Config, error) {
 	case cfg.MaxConns > 0:
 		pcfg.MaxConns = int32(cfg.MaxConns)
 	case !params.Has("pool_max_conns"):
-		pcfg.MaxConns = int32(max(8, 4*runtime.NumCPU()))
+		// Enough for the usual crowd of concurrent requests not to queue for a connection
+		// (a request holds one for a single statement).
+		pcfg.MaxConns = int32(max(16, 4*runtime.NumCPU()))
 	}
 	if !params.Has("default_query_exec_mode") && (pooler || IsTransactionPooler(pcfg.ConnConfig.Host)) {
 		pcfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec

@@ -34,14 +34,11 @@ func StartBouncer(t testing.TB, c *Cluster, poolSize int) *Bouncer {
 	}
 	// Not t.TempDir(): its parent is private to root, and PgBouncer, like PostgreSQL, runs as
 	// the postgres user.
-	dir, err := os.MkdirTemp("", "pgbouncer-")
+	dir, err := newTempDir("pgbouncer-", c.as)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	if c.user != "" {
-		os.Chmod(dir, 0o777)
-	}
 	port, err := freePort()
 	if err != nil {
 		t.Fatal(err)
@@ -66,15 +63,11 @@ admin_users = postgres
 			t.Fatal(err)
 		}
 	}
-	args := []string{filepath.Join(dir, "pgbouncer.ini")}
-	cmd := exec.Command(bin, args...)
-	if c.user != "" {
-		cmd = exec.Command("runuser", append([]string{"-u", c.user, "--", bin}, args...)...)
-	}
-	cmd.Dir = dir
+	cmd := command(c.as, dir, bin, filepath.Join(dir, "pgbouncer.ini"))
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start pgbouncer: %v", err)
 	}
+	writePID(dir, "process.pid", cmd.Process.Pid)
 	b := &Bouncer{Port: port, cmd: cmd}
 	t.Cleanup(func() {
 		cmd.Process.Signal(os.Interrupt)

@@ -15,13 +15,13 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -33,7 +33,7 @@ type Cluster struct {
 	Port int
 	dir  string
 	bin  string
-	user string // the OS user the server runs as ("" = the current one)
+	as   *syscall.Credential // the user the server runs as (nil: the current one)
 	log  string
 }
 
@@ -123,24 +123,16 @@ func Start(opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "pgtest-")
+	as, err := serverUser()
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{dir: dir, bin: bin, log: filepath.Join(dir, "server.log")}
-	if os.Geteuid() == 0 {
-		// PostgreSQL refuses to run as root: hand the directory to the postgres user.
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			return nil, fmt.Errorf("running as root needs a postgres user: %w", err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		if err := os.Chown(dir, uid, gid); err != nil {
-			return nil, err
-		}
-		c.user = "postgres"
+	reapLeftovers(as)
+	dir, err := newTempDir("pgtest-", as)
+	if err != nil {
+		return nil, err
 	}
+	c := &Cluster{dir: dir, bin: bin, as: as, log: filepath.Join(dir, "server.log")}
 	if out, err := c.run("initdb", "-D", c.data(), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale"); err != nil {
 		return nil, fmt.Errorf("initdb: %v: %s", err, out)
 	}
@@ -180,12 +172,13 @@ func (c *Cluster) start(settings map[string]string) error {
 	for _, k := range keys {
 		fmt.Fprintf(&conf, "%s = '%s'\n", k, settings[k])
 	}
-	if err := os.WriteFile(filepath.Join(c.data(), "postgresql.auto.conf"), []byte(conf.String()), 0o644); err != nil {
+	path := filepath.Join(c.data(), "postgresql.auto.conf")
+	if err := os.WriteFile(path, []byte(conf.String()), 0o644); err != nil {
 		return err
 	}
-	if c.user != "" {
-		if out, err := exec.Command("chown", c.user, filepath.Join(c.data(), "postgresql.auto.conf")).CombinedOutput(); err != nil {
-			return fmt.Errorf("chown: %v: %s", err, out)
+	if c.as != nil {
+		if err := os.Chown(path, int(c.as.Uid), int(c.as.Gid)); err != nil {
+			return err
 		}
 	}
 	return c.Resume()
@@ -226,15 +219,7 @@ func (c *Cluster) Bin(name string) string { return filepath.Join(c.bin, name) }
 func (c *Cluster) Dir() string { return c.dir }
 
 func (c *Cluster) run(program string, args ...string) ([]byte, error) {
-	path := filepath.Join(c.bin, program)
-	var cmd *exec.Cmd
-	if c.user != "" {
-		cmd = exec.Command("runuser", append([]string{"-u", c.user, "--", path}, args...)...)
-	} else {
-		cmd = exec.Command(path, args...)
-	}
-	cmd.Dir = c.dir
-	return cmd.CombinedOutput()
+	return command(c.as, c.dir, filepath.Join(c.bin, program), args...).CombinedOutput()
 }
 
 // binDir finds the PostgreSQL server programs: $PG_BIN, then the newest

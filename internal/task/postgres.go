@@ -58,10 +58,13 @@ func (s *PostgresStore) List(ctx context.Context, userID string, f Filter) ([]Ta
 		}
 		defer rows.Close()
 		r := result{tasks: make([]Task, 0, min(f.Limit, DefaultPageSize))}
+		// One row and one list of destinations for the whole page: declared in the loop,
+		// each row would escape to the heap again.
+		var row postgresRow
+		dest := []any{&r.counts.Total, &r.counts.Completed, &row.id, &row.title, &row.description,
+			&row.completed, &row.createdAt, &row.updatedAt}
 		for rows.Next() {
-			var row postgresRow
-			if err := rows.Scan(&r.counts.Total, &r.counts.Completed, &row.id, &row.title, &row.description,
-				&row.completed, &row.createdAt, &row.updatedAt); err != nil {
+			if err := rows.Scan(dest...); err != nil {
 				return result{}, err
 			}
 			if row.id.Valid {
