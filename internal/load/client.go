@@ -1,22 +1,25 @@
 package load
 
 import (
-	"bytes"
+	"bufio"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
 
-// newTransport keeps one connection alive per virtual user (plus room for the auth calls), so
-// that the run measures requests, not TCP handshakes, and the tool stays cheap beside the
-// server it loads. HTTP/1.1 only, like a browser's fetch to a plain-HTTP API: each virtual
-// user is one connection to the server, as each pgbench client is one to PostgreSQL.
+// newTransport serves the calls to the auth API (signing up, renewing tokens), which are not
+// measured.
 func newTransport(concurrency int) *http.Transport {
 	return &http.Transport{
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -59,45 +62,59 @@ type statusError struct {
 
 func (e *statusError) Error() string { return "status " + e.status }
 
-// apiClient sends the task API's requests to one server.
+// apiClient addresses the task API of one server.
 type apiClient struct {
-	http  *http.Client
-	tasks string // base URL + /api/v1/tasks
+	addr    string // host:port to dial
+	host    string // the Host header
+	tls     bool
+	prefix  string // the path of the task API, /api/v1/tasks
+	timeout time.Duration
+}
+
+func newAPIClient(baseURL string, timeout time.Duration) (*apiClient, error) {
+	u, err := url.Parse(strings.TrimSuffix(baseURL, "/"))
+	if err != nil {
+		return nil, err
+	}
+	addr := u.Host
+	if u.Port() == "" {
+		addr = net.JoinHostPort(u.Hostname(), map[bool]string{true: "443", false: "80"}[u.Scheme == "https"])
+	}
+	return &apiClient{addr: addr, host: u.Host, tls: u.Scheme == "https", prefix: u.Path + "/api/v1/tasks", timeout: timeout}, nil
+}
+
+// conn is one virtual user's keep-alive connection. Requests are written and answers read on
+// the user's own goroutine: net/http's client hands every request to two goroutines of its
+// own, which on a small machine costs the server a good share of the CPU it is measured on.
+type conn struct {
+	api *apiClient
+	c   net.Conn
+	r   *bufio.Reader
+	w   *bufio.Writer
+}
+
+func (a *apiClient) conn() *conn { return &conn{api: a} }
+
+func (c *conn) close() {
+	if c.c != nil {
+		c.c.Close()
+		c.c = nil
+	}
 }
 
 // send performs r and returns the new task's id for a create. A non-nil error is a failed
 // request; its text is the kind under which it is counted.
-func (c *apiClient) send(ctx context.Context, r request) (createdID string, err error) {
-	method, url, body := c.route(r)
-	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
+func (c *conn) send(ctx context.Context, r request) (createdID string, err error) {
+	status, answer, err := c.roundTrip(ctx, r)
 	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Authorization", r.authorization)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
+		c.close() // the next request starts on a fresh connection
 		return "", errors.New(transportErrorKind(err))
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != wantStatus[r.op] {
-		io.Copy(io.Discard, resp.Body)
-		return "", &statusError{code: resp.StatusCode, status: resp.Status}
+	if status != wantStatus[r.op] {
+		return "", &statusError{code: status, status: strconv.Itoa(status) + " " + http.StatusText(status)}
 	}
 	if r.op != opCreate {
-		// Reading to the end lets the connection be reused, and counts the body's transfer in
-		// the latency.
-		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-			return "", errors.New(transportErrorKind(err))
-		}
 		return "", nil
-	}
-	answer, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return "", errors.New(transportErrorKind(err))
 	}
 	var created struct {
 		ID string `json:"id"`
@@ -108,20 +125,63 @@ func (c *apiClient) send(ctx context.Context, r request) (createdID string, err 
 	return created.ID, nil
 }
 
-func (c *apiClient) route(r request) (method, url string, body []byte) {
+func (c *conn) roundTrip(ctx context.Context, r request) (status int, answer []byte, err error) {
+	if c.c == nil {
+		d := net.Dialer{Timeout: c.api.timeout, KeepAlive: 30 * time.Second}
+		if c.c, err = d.DialContext(ctx, "tcp", c.api.addr); err != nil {
+			return 0, nil, err
+		}
+		if c.api.tls {
+			c.c = tls.Client(c.c, &tls.Config{ServerName: strings.Split(c.api.host, ":")[0]})
+		}
+		c.r, c.w = bufio.NewReaderSize(c.c, 32<<10), bufio.NewWriterSize(c.c, 4<<10)
+	}
+	c.c.SetDeadline(time.Now().Add(c.api.timeout))
+	method, path, body := c.api.route(r)
+	fmt.Fprintf(c.w, "%s %s HTTP/1.1\r\nHost: %s\r\nAuthorization: %s\r\nAccept: application/json\r\n",
+		method, path, c.api.host, r.authorization)
+	if body != nil {
+		fmt.Fprintf(c.w, "Content-Type: application/json\r\nContent-Length: %d\r\n", len(body))
+	}
+	c.w.WriteString("\r\n")
+	c.w.Write(body)
+	if err := c.w.Flush(); err != nil {
+		return 0, nil, err
+	}
+	resp, err := http.ReadResponse(c.r, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	// Reading to the end keeps the connection usable and counts the transfer in the latency.
+	if r.op == opCreate && resp.StatusCode == wantStatus[opCreate] {
+		answer, err = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	} else {
+		_, err = io.Copy(io.Discard, resp.Body)
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	if resp.Close {
+		c.close()
+	}
+	return resp.StatusCode, answer, nil
+}
+
+func (a *apiClient) route(r request) (method, path string, body []byte) {
 	switch r.op {
 	case opList:
-		return http.MethodGet, c.tasks + "?limit=50", nil
+		return http.MethodGet, a.prefix + "?limit=50", nil
 	case opCreate:
-		return http.MethodPost, c.tasks, createBody
+		return http.MethodPost, a.prefix, createBody
 	case opGet:
-		return http.MethodGet, c.tasks + "/" + r.taskID, nil
+		return http.MethodGet, a.prefix + "/" + r.taskID, nil
 	case opPatch:
-		return http.MethodPatch, c.tasks + "/" + r.taskID, patchBody
+		return http.MethodPatch, a.prefix + "/" + r.taskID, patchBody
 	case opToggle:
-		return http.MethodPost, c.tasks + "/" + r.taskID + "/toggle", nil
+		return http.MethodPost, a.prefix + "/" + r.taskID + "/toggle", nil
 	case opDelete:
-		return http.MethodDelete, c.tasks + "/" + r.taskID, nil
+		return http.MethodDelete, a.prefix + "/" + r.taskID, nil
 	}
 	panic("route: unknown operation")
 }

@@ -28,25 +28,30 @@ func Run(ctx context.Context, cfg Config, minter *Minter, progress io.Writer) (*
 	}
 	transport := newTransport(cfg.Concurrency)
 	defer transport.CloseIdleConnections()
-	api := &apiClient{
-		http:  &http.Client{Transport: transport, Timeout: cfg.Timeout},
-		tasks: strings.TrimSuffix(cfg.BaseURL, "/") + "/api/v1/tasks",
-	}
-
-	fmt.Fprintf(progress, "making %d virtual users (auth %s)\n", cfg.Concurrency, cfg.Auth)
-	users, err := makeUsers(ctx, cfg, minter, transport)
+	api, err := newAPIClient(cfg.BaseURL, cfg.Timeout)
 	if err != nil {
 		return nil, err
 	}
+
+	fmt.Fprintf(progress, "making %d virtual users (auth %s)\n", cfg.Concurrency, cfg.Auth)
+	users, err := makeUsers(ctx, cfg, minter, transport, api)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		for _, u := range users {
+			u.conn.close()
+		}
+	}()
 	fmt.Fprintf(progress, "checking that the server accepts them, then seeding %d tasks each\n", cfg.Seed)
-	if err := eachUser(users, func(_ int, u *virtualUser) error { return u.prepare(ctx, api, cfg.Seed) }); err != nil {
+	if err := eachUser(users, func(_ int, u *virtualUser) error { return u.prepare(ctx, cfg.Seed) }); err != nil {
 		return nil, err
 	}
 
 	if cfg.Warmup > 0 {
 		fmt.Fprintf(progress, "warming up for %s\n", cfg.Warmup)
 		warm := newRecorder()
-		runPhase(ctx, users, api, time.Now().Add(cfg.Warmup), nil, warm)
+		runPhase(ctx, users, time.Now().Add(cfg.Warmup), nil, warm)
 		if ok, failed := warm.totals(); failed > 0 {
 			fmt.Fprintf(progress, "warm-up: %d requests failed, %d succeeded\n", failed, ok)
 		}
@@ -60,14 +65,14 @@ func Run(ctx context.Context, cfg Config, minter *Minter, progress io.Writer) (*
 	}
 	rec := newRecorder()
 	start, startCPU := time.Now(), processCPU()
-	runPhase(ctx, users, api, start.Add(cfg.Duration), budget, rec)
+	runPhase(ctx, users, start.Add(cfg.Duration), budget, rec)
 	return newReport(cfg, time.Since(start), processCPU()-startCPU, rec), nil
 }
 
 // runPhase keeps every virtual user busy, one request at a time (a closed loop: each waits for
 // its answer before it sends the next), until the deadline passes, the budget of requests is
 // spent or ctx is done. Requests under way at the deadline are finished and counted.
-func runPhase(ctx context.Context, users []*virtualUser, api *apiClient, until time.Time, budget *atomic.Int64, rec *recorder) {
+func runPhase(ctx context.Context, users []*virtualUser, until time.Time, budget *atomic.Int64, rec *recorder) {
 	var wg sync.WaitGroup
 	for _, u := range users {
 		wg.Go(func() {
@@ -75,7 +80,7 @@ func runPhase(ctx context.Context, users []*virtualUser, api *apiClient, until t
 				if budget != nil && budget.Add(-1) < 0 {
 					return
 				}
-				u.step(ctx, api, rec)
+				u.step(ctx, rec)
 			}
 		})
 	}
@@ -86,6 +91,7 @@ func runPhase(ctx context.Context, users []*virtualUser, api *apiClient, until t
 // it keeps.
 type virtualUser struct {
 	identity *identity
+	conn     *conn
 	tasks    []string
 	rng      *mathrand.Rand
 }
@@ -95,12 +101,12 @@ func newRNG() *mathrand.Rand {
 	return mathrand.New(mathrand.NewPCG(mathrand.Uint64(), mathrand.Uint64()))
 }
 
-func makeUsers(ctx context.Context, cfg Config, minter *Minter, transport http.RoundTripper) ([]*virtualUser, error) {
+func makeUsers(ctx context.Context, cfg Config, minter *Minter, transport http.RoundTripper, api *apiClient) ([]*virtualUser, error) {
 	// A fresh run id keeps users apart from those of earlier runs against the same database.
 	runID := strings.ToLower(rand.Text()[:10])
 	users := make([]*virtualUser, cfg.Concurrency)
 	for i := range users {
-		users[i] = &virtualUser{rng: newRNG()}
+		users[i] = &virtualUser{conn: api.conn(), rng: newRNG()}
 	}
 	base := strings.TrimSuffix(cfg.BaseURL, "/")
 	return users, eachUser(users, func(i int, u *virtualUser) error {
@@ -116,12 +122,12 @@ func makeUsers(ctx context.Context, cfg Config, minter *Minter, transport http.R
 
 // prepare lists the user's tasks once, which tells whether the server accepts the user's
 // token at all, then creates seed tasks.
-func (u *virtualUser) prepare(ctx context.Context, api *apiClient, seed int) error {
-	if _, err := u.unmeasured(ctx, api, opList); err != nil {
+func (u *virtualUser) prepare(ctx context.Context, seed int) error {
+	if _, err := u.unmeasured(ctx, opList); err != nil {
 		return fmt.Errorf("the server refused a first list of tasks: %w", err)
 	}
 	for range seed {
-		id, err := u.unmeasured(ctx, api, opCreate)
+		id, err := u.unmeasured(ctx, opCreate)
 		if err != nil {
 			return fmt.Errorf("seeding: create: %w", err)
 		}
@@ -131,16 +137,16 @@ func (u *virtualUser) prepare(ctx context.Context, api *apiClient, seed int) err
 }
 
 // unmeasured sends a request of the set-up, which no report counts.
-func (u *virtualUser) unmeasured(ctx context.Context, api *apiClient, o op) (createdID string, err error) {
+func (u *virtualUser) unmeasured(ctx context.Context, o op) (createdID string, err error) {
 	authorization, err := u.identity.authorization(ctx, time.Now())
 	if err != nil {
 		return "", fmt.Errorf("token: %w", err)
 	}
-	return api.send(ctx, request{op: o, authorization: authorization})
+	return u.conn.send(ctx, request{op: o, authorization: authorization})
 }
 
 // step sends the user's next request and records its outcome.
-func (u *virtualUser) step(ctx context.Context, api *apiClient, rec *recorder) {
+func (u *virtualUser) step(ctx context.Context, rec *recorder) {
 	req, index := u.next()
 	authorization, err := u.identity.authorization(ctx, time.Now())
 	if err != nil {
@@ -149,7 +155,7 @@ func (u *virtualUser) step(ctx context.Context, api *apiClient, rec *recorder) {
 	}
 	req.authorization = authorization
 	start := time.Now()
-	createdID, err := api.send(ctx, req)
+	createdID, err := u.conn.send(ctx, req)
 	elapsed := time.Since(start)
 	switch {
 	case err != nil && ctx.Err() != nil:
