@@ -109,14 +109,15 @@ func migrate(ctx context.Context, command string, getenv func(string) string, st
 
 // tuneGC sets the garbage collector for a server whose live heap is a few MiB: with Go's
 // default (GOGC=100) it would collect many times a second under load, and four times the live
-// heap is still little memory. A soft limit (GOMEMLIMIT) keeps a burst of password hashing
-// (32 MiB each) from raising the heap target for long. Either variable, when set, wins.
+// heap is still little memory. A soft limit (GOMEMLIMIT) makes the runtime give back the
+// 32 MiB of each password hash as soon as it is done instead of keeping it as headroom.
+// Either variable, when set, wins.
 func tuneGC(getenv func(string) string) {
 	if getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
 	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(96 << 20)
+		debug.SetMemoryLimit(64 << 20)
 	}
 }
 
