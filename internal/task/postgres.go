@@ -27,19 +27,18 @@ func NewPostgresStore(pool *pgxpool.Pool) *PostgresStore { return &PostgresStore
 // API always shows a string.
 const postgresColumns = "id, title, coalesce(description, '') AS description, completed, created_at, updated_at"
 
-// The page and the counts come from one statement: one round trip, one snapshot. The LEFT
-// JOINs keep exactly one row when the page is empty, so the counts are always there.
-const postgresList = `SELECT coalesce(c.total, 0), coalesce(c.completed, 0),
-       t.id, t.title, t.description, t.completed, t.created_at, t.updated_at
-FROM (SELECT 1) AS one
-LEFT JOIN task_counts AS c ON c.user_id = $1
-LEFT JOIN (SELECT ` + postgresColumns + ` FROM tasks WHERE user_id = $1 %s
-           ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3) AS t ON true
-ORDER BY t.created_at DESC, t.id DESC`
+// A page comes with the counts in one statement (one round trip, one snapshot): the user's row
+// of task_counts joined to each task of the page, read in the order of the index. A page with
+// no task has no row, and then the counts are read on their own.
+const postgresList = `SELECT c.total, c.completed, t.id, t.title, coalesce(t.description, ''),
+       t.completed, t.created_at, t.updated_at
+FROM task_counts AS c JOIN tasks AS t ON t.user_id = c.user_id
+WHERE c.user_id = $1 %s
+ORDER BY t.created_at DESC, t.id DESC LIMIT $2 OFFSET $3`
 
 var (
 	postgresListAll      = fmt.Sprintf(postgresList, "")
-	postgresListFiltered = fmt.Sprintf(postgresList, "AND completed = $4")
+	postgresListFiltered = fmt.Sprintf(postgresList, "AND t.completed = $4")
 )
 
 func (s *PostgresStore) List(ctx context.Context, userID string, f Filter) ([]Task, Counts, error) {
@@ -67,11 +66,17 @@ func (s *PostgresStore) List(ctx context.Context, userID string, f Filter) ([]Ta
 			if err := rows.Scan(dest...); err != nil {
 				return result{}, err
 			}
-			if row.id.Valid {
-				r.tasks = append(r.tasks, row.task(userID))
-			}
+			r.tasks = append(r.tasks, row.task(userID))
 		}
-		return r, rows.Err()
+		if err := rows.Err(); err != nil || len(r.tasks) > 0 {
+			return r, err
+		}
+		err = s.pool.QueryRow(ctx, `SELECT total, completed FROM task_counts WHERE user_id = $1`, userID).
+			Scan(&r.counts.Total, &r.counts.Completed)
+		if errors.Is(err, pgx.ErrNoRows) {
+			err = nil
+		}
+		return r, err
 	})
 	return r.tasks, r.counts, err
 }
@@ -145,8 +150,7 @@ func (s *PostgresStore) one(ctx context.Context, userID, sql string, args ...any
 	})
 }
 
-// postgresRow scans a task in PostgreSQL's binary formats, nullable where a LEFT JOIN may
-// leave the columns empty.
+// postgresRow scans a task in PostgreSQL's binary formats (updated_at may be NULL).
 type postgresRow struct {
 	id          pgtype.UUID
 	title       pgtype.Text

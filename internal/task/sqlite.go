@@ -20,7 +20,7 @@ const sqliteTime = "2006-01-02T15:04:05.000000Z"
 // parse each one again on every call, which costs more than running it. Reads go to the
 // reader pool, writes to the single writer.
 type SQLiteStore struct {
-	list, listFiltered, get                                 *sql.Stmt
+	list, listFiltered, counts, get                         *sql.Stmt
 	insert, update, toggle, remove, setAll, removeCompleted *sql.Stmt
 }
 
@@ -34,6 +34,7 @@ func NewSQLiteStore(db *database.SQLiteDB) (*SQLiteStore, error) {
 	}{
 		{&s.list, db.Read, sqliteListAll},
 		{&s.listFiltered, db.Read, sqliteListFiltered},
+		{&s.counts, db.Read, `SELECT total, completed FROM task_counts WHERE user_id = ?`},
 		{&s.get, db.Read, `SELECT ` + sqliteColumns + ` FROM tasks WHERE id = ? AND user_id = ?`},
 		{&s.insert, db.Write, `INSERT INTO tasks (id, user_id, title, description, completed, created_at) VALUES (?, ?, ?, ?, ?, ?)`},
 		{&s.update, db.Write, `UPDATE tasks SET title = coalesce(?, title), description = coalesce(?, description),
@@ -56,19 +57,20 @@ func NewSQLiteStore(db *database.SQLiteDB) (*SQLiteStore, error) {
 // API always shows a string.
 const sqliteColumns = "id, title, coalesce(description, '') AS description, completed, created_at, updated_at"
 
-// The page and the counts come from one statement, hence one consistent snapshot. The LEFT
-// JOINs keep exactly one row when the page is empty, so the counts are always there.
-const sqliteList = `SELECT coalesce(c.total, 0), coalesce(c.completed, 0),
-       t.id, t.title, t.description, t.completed, t.created_at, t.updated_at
-FROM (SELECT 1) AS one
-LEFT JOIN task_counts AS c ON c.user_id = ?1
-LEFT JOIN (SELECT ` + sqliteColumns + ` FROM tasks WHERE user_id = ?1 %s
-           ORDER BY created_at DESC, id DESC LIMIT ?2 OFFSET ?3) AS t ON 1
-ORDER BY t.created_at DESC, t.id DESC`
+// A page comes with the counts in one statement: the user's row of task_counts joined to each
+// task of the page, read in the order of the index, so nothing is sorted. A page with no task
+// has no row, and then the counts are read on their own.
+const sqliteList = `SELECT c.total, c.completed, ` + sqliteTaskColumns + `
+FROM task_counts AS c CROSS JOIN tasks AS t
+WHERE c.user_id = ?1 AND t.user_id = ?1 %s
+ORDER BY t.created_at DESC, t.id DESC LIMIT ?2 OFFSET ?3`
+
+// sqliteTaskColumns are sqliteColumns of the tasks aliased t.
+const sqliteTaskColumns = "t.id, t.title, coalesce(t.description, ''), t.completed, t.created_at, t.updated_at"
 
 var (
 	sqliteListAll      = fmt.Sprintf(sqliteList, "")
-	sqliteListFiltered = fmt.Sprintf(sqliteList, "AND completed = ?4")
+	sqliteListFiltered = fmt.Sprintf(sqliteList, "AND t.completed = ?4")
 )
 
 func (s *SQLiteStore) List(ctx context.Context, userID string, f Filter) ([]Task, Counts, error) {
@@ -81,27 +83,31 @@ func (s *SQLiteStore) List(ctx context.Context, userID string, f Filter) ([]Task
 		return nil, Counts{}, err
 	}
 	defer rows.Close()
-	var counts Counts
+	var (
+		counts                            Counts
+		id, title, description, createdAt string
+		updatedAt                         sql.NullString
+		completed                         bool
+	)
 	tasks := make([]Task, 0, min(f.Limit, DefaultPageSize))
 	for rows.Next() {
-		var (
-			id, title, description, createdAt sql.NullString
-			updatedAt                         sql.NullString
-			completed                         sql.NullBool
-		)
 		if err := rows.Scan(&counts.Total, &counts.Completed, &id, &title, &description, &completed, &createdAt, &updatedAt); err != nil {
 			return nil, Counts{}, err
 		}
-		if !id.Valid {
-			continue
-		}
-		t, err := sqliteTask(userID, id.String, title.String, description.String, completed.Bool, createdAt.String, updatedAt)
+		t, err := sqliteTask(userID, id, title, description, completed, createdAt, updatedAt)
 		if err != nil {
 			return nil, Counts{}, err
 		}
 		tasks = append(tasks, t)
 	}
-	return tasks, counts, rows.Err()
+	if err := rows.Err(); err != nil || len(tasks) > 0 {
+		return tasks, counts, err
+	}
+	err = s.counts.QueryRowContext(ctx, userID).Scan(&counts.Total, &counts.Completed)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	return tasks, counts, err
 }
 
 func (s *SQLiteStore) Insert(ctx context.Context, t Task) error {
