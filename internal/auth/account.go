@@ -16,7 +16,7 @@ var (
 
 // checkPassword verifies the user's current password, as change-password and delete-user do.
 func (s *Service) checkPassword(ctx context.Context, userID, password string) error {
-	if jsLength(password) > maxPasswordLength {
+	if jsLength(password) > MaxPasswordLength {
 		return errPasswordTooLong
 	}
 	hash, err := s.store.credentialPassword(ctx, userID)
@@ -40,11 +40,8 @@ func (s *Service) checkPassword(ctx context.Context, userID, password string) er
 // happens in the same transaction as the password change, so that a new password never stands
 // beside sessions its owner asked to end.
 func (s *Service) ChangePassword(ctx context.Context, a Authenticated, current, next string, revokeOthers bool, c Client) (*Session, error) {
-	switch n := jsLength(next); {
-	case n < minPasswordLength:
-		return nil, errPasswordTooShort
-	case n > maxPasswordLength:
-		return nil, errPasswordTooLong
+	if err := checkNewPassword(next); err != nil {
+		return nil, err
 	}
 	if err := s.checkPassword(ctx, a.User.ID, current); err != nil {
 		return nil, err

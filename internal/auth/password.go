@@ -18,9 +18,12 @@ const (
 	scryptR      = 16
 	scryptP      = 1
 	scryptKeyLen = 64
+)
 
-	minPasswordLength = 8
-	maxPasswordLength = 128
+// Better Auth's default password lengths, counted in UTF-16 code units as JavaScript does.
+const (
+	MinPasswordLength = 8
+	MaxPasswordLength = 128
 )
 
 // passwordHasher hashes and verifies passwords in Better Auth's format,
@@ -86,6 +89,17 @@ func (h *passwordHasher) derive(ctx context.Context, password, salt string) ([]b
 	}
 	defer func() { <-h.slots }()
 	return scrypt.Key([]byte(norm.NFKC.String(password)), []byte(salt), scryptN, scryptR, scryptP, scryptKeyLen)
+}
+
+// checkNewPassword applies the length limits to a password being set.
+func checkNewPassword(password string) error {
+	switch n := jsLength(password); {
+	case n < MinPasswordLength:
+		return errPasswordTooShort
+	case n > MaxPasswordLength:
+		return errPasswordTooLong
+	}
+	return nil
 }
 
 // jsLength is the length JavaScript gives a string (UTF-16 code units), which is how Better

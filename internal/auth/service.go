@@ -135,11 +135,8 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) (Authent
 	if !validEmail(in.Email) {
 		return Authenticated{}, validationError("email", "Invalid email address")
 	}
-	switch n := jsLength(in.Password); {
-	case n < minPasswordLength:
-		return Authenticated{}, errPasswordTooShort
-	case n > maxPasswordLength:
-		return Authenticated{}, errPasswordTooLong
+	if err := checkNewPassword(in.Password); err != nil {
+		return Authenticated{}, err
 	}
 	email := strings.ToLower(in.Email)
 	if _, err := s.store.userByEmail(ctx, email); err == nil {
@@ -169,7 +166,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string, remember b
 	if !validEmail(email) {
 		return Authenticated{}, errInvalidEmail
 	}
-	if jsLength(password) > maxPasswordLength {
+	if jsLength(password) > MaxPasswordLength {
 		return Authenticated{}, errPasswordTooLong
 	}
 	fail := func(reason string) (Authenticated, error) {

@@ -11,13 +11,6 @@ import (
 	"todo/internal/auth"
 )
 
-// The auth service's password limits (Better Auth's defaults), for the hints and messages of
-// the forms; TestAuthErrors pins them to the service.
-const (
-	minPasswordLength = 8
-	maxPasswordLength = 128
-)
-
 // SignInPage serves GET /signin. A user who is signed in already goes straight on.
 func (ui *UI) SignInPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -109,7 +102,7 @@ func (ui *UI) SignUp() http.Handler {
 			v.EmailError = "Enter your email address."
 		}
 		if password == "" {
-			v.PasswordError = fmt.Sprintf("Choose a password of at least %d characters.", minPasswordLength)
+			v.PasswordError = fmt.Sprintf("Choose a password of at least %d characters.", auth.MinPasswordLength)
 		}
 		if v.NameError != "" || v.EmailError != "" || v.PasswordError != "" {
 			ui.page(w, r, http.StatusUnprocessableEntity, "signup", v)
@@ -176,9 +169,9 @@ func (ui *UI) authFailed(w http.ResponseWriter, r *http.Request, page string, v 
 	case "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL":
 		v.EmailError, v.EmailTaken = "An account with this email already exists.", true
 	case "PASSWORD_TOO_SHORT":
-		v.PasswordError = fmt.Sprintf("Password too short: use at least %d characters.", minPasswordLength)
+		v.PasswordError = fmt.Sprintf("Password too short: use at least %d characters.", auth.MinPasswordLength)
 	case "PASSWORD_TOO_LONG":
-		v.PasswordError = fmt.Sprintf("Password too long: use at most %d characters.", maxPasswordLength)
+		v.PasswordError = fmt.Sprintf("Password too long: use at most %d characters.", auth.MaxPasswordLength)
 	default:
 		switch {
 		case e.Status == http.StatusServiceUnavailable:

@@ -222,7 +222,7 @@ type authView struct {
 	PasswordError string
 }
 
-func (authView) MinPasswordLength() int { return minPasswordLength }
+func (authView) MinPasswordLength() int { return auth.MinPasswordLength }
 
 // FocusOn names the field the cursor starts in: the first one at fault, or the password
 // after a refused sign-in (the email is kept); "" leaves it to the page: its first field.
