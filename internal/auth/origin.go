@@ -158,15 +158,16 @@ func (s *Service) checkRedirect(value, code, label string) error {
 	if value == "" {
 		return nil
 	}
-	if safeRelativePath(value) || s.Trusted(value) {
+	if IsLocalPath(value) || s.Trusted(value) {
 		return nil
 	}
 	return &Error{http.StatusForbidden, code, "Invalid " + label}
 }
 
-// safeRelativePath accepts "/path…" but nothing a browser could read as another host:
-// "//host", back-slashes, control characters or, in the path, encoded separators.
-func safeRelativePath(p string) bool {
+// IsLocalPath accepts "/path…", a redirect that stays on this site, but nothing a browser could
+// read as another host: "//host", back-slashes, control characters or, in the path, encoded
+// separators.
+func IsLocalPath(p string) bool {
 	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, `\`) {
 		return false
 	}

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strings"
 
 	"todo/internal/auth"
 )
@@ -50,23 +49,9 @@ func signInURL(next string) string {
 }
 
 // localPath returns p if it is a path on this site, else "/": the page to go to after signing
-// in comes from the URL, and must not send the user to another site (an open redirect). It
-// refuses what browsers or proxies may read as another host: "//host", back-slashes, encoded
-// slashes and control characters.
+// in comes from the URL, and must not send the user to another site (an open redirect).
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\") {
-		return "/"
-	}
-	if lower := strings.ToLower(p); strings.Contains(lower, "%2f") || strings.Contains(lower, "%5c") {
-		return "/"
-	}
-	for i := 0; i < len(p); i++ {
-		if p[i] < 0x20 || p[i] == 0x7f {
-			return "/"
-		}
-	}
-	u, err := url.Parse(p)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+	if !auth.IsLocalPath(p) {
 		return "/"
 	}
 	return p
