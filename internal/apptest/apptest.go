@@ -196,7 +196,7 @@ func (r Response) JSON(t testing.TB, v any) {
 }
 
 // Do sends a request with an optional bearer token and body (a string is sent as is, anything
-// else as JSON).
+// else as JSON), and headers as name/value pairs (an empty value removes the header).
 func (s *Server) Do(t testing.TB, method, path, token string, body any, headers ...string) Response {
 	t.Helper()
 	var rd io.Reader
@@ -223,10 +223,28 @@ func (s *Server) Do(t testing.TB, method, path, token string, body any, headers 
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
+	SetHeaders(req, headers...)
+	return Send(t, nil, req)
+}
+
+// SetHeaders sets name/value pairs on req; an empty value removes the header.
+func SetHeaders(req *http.Request, pairs ...string) {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			req.Header.Del(pairs[i])
+		} else {
+			req.Header.Set(pairs[i], pairs[i+1])
+		}
 	}
-	resp, err := http.DefaultClient.Do(req)
+}
+
+// Send sends req with client (nil: http.DefaultClient) and reads the whole answer.
+func Send(t testing.TB, client *http.Client, req *http.Request) Response {
+	t.Helper()
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

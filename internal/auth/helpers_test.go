@@ -228,23 +228,9 @@ func (c *client) do(t *testing.T, method, path string, body any, headers ...stri
 		req.Header.Set("Cookie", strings.Join(parts, "; "))
 	}
 	c.mu.Unlock()
-	for i := 0; i+1 < len(headers); i += 2 {
-		if headers[i+1] == "" {
-			req.Header.Del(headers[i])
-		} else {
-			req.Header.Set(headers[i], headers[i+1])
-		}
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &response{status: resp.StatusCode, header: resp.Header, body: b, cookies: resp.Header.Values("Set-Cookie")}
+	apptest.SetHeaders(req, headers...)
+	resp := apptest.Send(t, nil, req)
+	r := &response{status: resp.Status, header: resp.Header, body: resp.Body, cookies: resp.Header.Values("Set-Cookie")}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, line := range r.cookies {

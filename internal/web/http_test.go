@@ -42,21 +42,11 @@ func send(t *testing.T, c *http.Client, method, u string, form url.Values, heade
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
+	apptest.SetHeaders(req, headers...)
 	nc := *c
 	nc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	res, err := nc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return answer{status: res.StatusCode, header: res.Header, body: string(b)}
+	res := apptest.Send(t, &nc, req)
+	return answer{status: res.Status, header: res.Header, body: string(res.Body)}
 }
 
 var (

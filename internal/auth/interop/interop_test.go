@@ -39,20 +39,9 @@ func call(t *testing.T, method, url, body string, headers ...string) response {
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		if headers[i+1] == "" {
-			req.Header.Del(headers[i])
-		} else {
-			req.Header.Set(headers[i], headers[i+1])
-		}
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{resp.StatusCode, resp.Header, b}
+	apptest.SetHeaders(req, headers...)
+	resp := apptest.Send(t, nil, req)
+	return response{resp.Status, resp.Header, resp.Body}
 }
 
 func (r response) want(t *testing.T, status int) response {
