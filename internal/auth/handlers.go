@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"todo/internal/observe"
 )
 
 // BasePath is where the auth API lives, as in Better Auth.
@@ -94,6 +96,7 @@ func (s *Service) Handler() http.Handler {
 			w.WriteHeader(http.StatusNotFound)
 			return
 		}
+		observe.SetRoute(r.Context(), r.Method+" "+BasePath+path)
 		if err := s.serve(w, r, ep, client); err != nil {
 			writeError(w, err)
 		}

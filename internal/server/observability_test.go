@@ -70,6 +70,7 @@ func TestMetrics(t *testing.T) {
 			`todo_auth_failures_total\{reason="missing"\} 1`,
 			`todo_auth_failures_total\{reason="invalid"\} 1`,
 			`todo_auth_failures_total\{reason="sign_in"\} 1`,
+			`todo_http_requests_total\{method="POST",route="POST /api/auth/sign-in/email",status="401"\} 1`,
 			`todo_db_pool_max_connections\{pool="[a-z-]+"\} \d+`,
 			`todo_db_pool_in_use_connections\{pool="[a-z-]+"\} \d+`,
 			`go_goroutines \d+`,
