@@ -2,7 +2,6 @@ package auth_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -511,5 +510,3 @@ func uniqueEmail(t *testing.T, local string) string {
 	name := strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "-"))
 	return fmt.Sprintf("%s.%s@example.com", local, strings.Trim(name, "-"))
 }
-
-func ctx() context.Context { return context.Background() }

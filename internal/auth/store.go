@@ -217,15 +217,6 @@ func (s *store) userByEmail(ctx context.Context, email string) (User, error) {
 	return u, err
 }
 
-func (s *store) userByID(ctx context.Context, id string) (User, error) {
-	var u User
-	err := scanUser(s.read.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM "user" WHERE "id" = ?`), id), &u)
-	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, errNotFound
-	}
-	return u, err
-}
-
 // credentialPassword returns the password hash of the user's email-and-password account.
 func (s *store) credentialPassword(ctx context.Context, userID string) (string, error) {
 	var hash sql.NullString

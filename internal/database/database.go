@@ -36,13 +36,6 @@ type Config struct {
 	QueryTimeout time.Duration
 }
 
-func (c Config) migrationURL() URL {
-	if c.DirectURL.Dialect != "" {
-		return c.DirectURL
-	}
-	return c.URL
-}
-
 // DB is an open database: exactly one of SQLite and Postgres is set, as Dialect says.
 type DB struct {
 	Dialect  Dialect

@@ -23,15 +23,10 @@ type PostgresStore struct {
 // NewPostgresStore returns a store over pool.
 func NewPostgresStore(pool *pgxpool.Pool) *PostgresStore { return &PostgresStore{pool: pool} }
 
-// description may be NULL in the specification's schema (rows written by other tools); the
-// API always shows a string.
-const postgresColumns = "id, title, coalesce(description, '') AS description, completed, created_at, updated_at"
-
 // A page comes with the counts in one statement (one round trip, one snapshot): the user's row
 // of task_counts joined to each task of the page, read in the order of the index. A page with
 // no task has no row, and then the counts are read on their own.
-const postgresList = `SELECT c.total, c.completed, t.id, t.title, coalesce(t.description, ''),
-       t.completed, t.created_at, t.updated_at
+const postgresList = `SELECT ` + pageColumns + `
 FROM task_counts AS c JOIN tasks AS t ON t.user_id = c.user_id
 WHERE c.user_id = $1 %s
 ORDER BY t.created_at DESC, t.id DESC LIMIT $2 OFFSET $3`
@@ -92,7 +87,7 @@ func (s *PostgresStore) Insert(ctx context.Context, t Task) error {
 }
 
 func (s *PostgresStore) Get(ctx context.Context, userID string, id uuid.UUID) (Task, error) {
-	return s.one(ctx, userID, `SELECT `+postgresColumns+` FROM tasks WHERE id = $1 AND user_id = $2`,
+	return s.one(ctx, userID, `SELECT `+taskColumns+` FROM tasks WHERE id = $1 AND user_id = $2`,
 		pgtype.UUID{Bytes: id, Valid: true}, userID)
 }
 
@@ -100,14 +95,14 @@ func (s *PostgresStore) Update(ctx context.Context, userID string, id uuid.UUID,
 	return s.one(ctx, userID,
 		`UPDATE tasks SET title = coalesce($3, title), description = coalesce($4, description),
 		        completed = coalesce($5, completed), updated_at = $6
-		 WHERE id = $1 AND user_id = $2 RETURNING `+postgresColumns,
+		 WHERE id = $1 AND user_id = $2 RETURNING `+taskColumns,
 		pgtype.UUID{Bytes: id, Valid: true}, userID, p.Title, p.Description, p.Completed, at)
 }
 
 func (s *PostgresStore) Toggle(ctx context.Context, userID string, id uuid.UUID, at time.Time) (Task, error) {
 	return s.one(ctx, userID,
 		`UPDATE tasks SET completed = NOT completed, updated_at = $3
-		 WHERE id = $1 AND user_id = $2 RETURNING `+postgresColumns,
+		 WHERE id = $1 AND user_id = $2 RETURNING `+taskColumns,
 		pgtype.UUID{Bytes: id, Valid: true}, userID, at)
 }
 

@@ -25,6 +25,15 @@ type Store interface {
 	DeleteCompleted(ctx context.Context, userID string) (int64, error)
 }
 
+// The columns of a task as both stores read them. description may be NULL in the
+// specification's schema (rows written by other tools); a task always shows a string.
+const (
+	taskColumns = "id, title, coalesce(description, '') AS description, completed, created_at, updated_at"
+	// pageColumns are the counts of the user's task_counts row (c) and the columns of each task
+	// (t) of a page.
+	pageColumns = "c.total, c.completed, t.id, t.title, coalesce(t.description, ''), t.completed, t.created_at, t.updated_at"
+)
+
 // Service applies the task rules (trimming, lengths, ownership, timestamps); the JSON API and
 // the web UI both go through it.
 type Service struct {

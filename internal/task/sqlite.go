@@ -35,11 +35,11 @@ func NewSQLiteStore(db *database.SQLiteDB) (*SQLiteStore, error) {
 		{&s.list, db.Read, sqliteListAll},
 		{&s.listFiltered, db.Read, sqliteListFiltered},
 		{&s.counts, db.Read, `SELECT total, completed FROM task_counts WHERE user_id = ?`},
-		{&s.get, db.Read, `SELECT ` + sqliteColumns + ` FROM tasks WHERE id = ? AND user_id = ?`},
+		{&s.get, db.Read, `SELECT ` + taskColumns + ` FROM tasks WHERE id = ? AND user_id = ?`},
 		{&s.insert, db.Write, `INSERT INTO tasks (id, user_id, title, description, completed, created_at) VALUES (?, ?, ?, ?, ?, ?)`},
 		{&s.update, db.Write, `UPDATE tasks SET title = coalesce(?, title), description = coalesce(?, description),
-			completed = coalesce(?, completed), updated_at = ? WHERE id = ? AND user_id = ? RETURNING ` + sqliteColumns},
-		{&s.toggle, db.Write, `UPDATE tasks SET completed = 1 - completed, updated_at = ? WHERE id = ? AND user_id = ? RETURNING ` + sqliteColumns},
+			completed = coalesce(?, completed), updated_at = ? WHERE id = ? AND user_id = ? RETURNING ` + taskColumns},
+		{&s.toggle, db.Write, `UPDATE tasks SET completed = 1 - completed, updated_at = ? WHERE id = ? AND user_id = ? RETURNING ` + taskColumns},
 		{&s.remove, db.Write, `DELETE FROM tasks WHERE id = ? AND user_id = ?`},
 		{&s.setAll, db.Write, `UPDATE tasks SET completed = ?, updated_at = ? WHERE user_id = ? AND completed <> ?`},
 		{&s.removeCompleted, db.Write, `DELETE FROM tasks WHERE user_id = ? AND completed = 1`},
@@ -53,20 +53,13 @@ func NewSQLiteStore(db *database.SQLiteDB) (*SQLiteStore, error) {
 	return s, nil
 }
 
-// description may be NULL in the specification's schema (rows written by other tools); the
-// API always shows a string.
-const sqliteColumns = "id, title, coalesce(description, '') AS description, completed, created_at, updated_at"
-
 // A page comes with the counts in one statement: the user's row of task_counts joined to each
 // task of the page, read in the order of the index, so nothing is sorted. A page with no task
 // has no row, and then the counts are read on their own.
-const sqliteList = `SELECT c.total, c.completed, ` + sqliteTaskColumns + `
+const sqliteList = `SELECT ` + pageColumns + `
 FROM task_counts AS c CROSS JOIN tasks AS t
 WHERE c.user_id = ?1 AND t.user_id = ?1 %s
 ORDER BY t.created_at DESC, t.id DESC LIMIT ?2 OFFSET ?3`
-
-// sqliteTaskColumns are sqliteColumns of the tasks aliased t.
-const sqliteTaskColumns = "t.id, t.title, coalesce(t.description, ''), t.completed, t.created_at, t.updated_at"
 
 var (
 	sqliteListAll      = fmt.Sprintf(sqliteList, "")
