@@ -113,7 +113,7 @@ func TestGracefulShutdown(t *testing.T) {
 		case 1:
 			return "GET", "/api/v1/tasks?limit=200", ""
 		}
-		return "POST", "/api/auth/sign-in/email", `{"email":"term@example.com","password":"correct horse battery staple"}`
+		return "POST", "/api/auth/sign-in/email", `{"email":"term@example.com","password":"` + apptest.Password + `"}`
 	}
 	for w := range 16 {
 		wg.Add(1)

@@ -127,7 +127,7 @@ func signUp(t *testing.T, baseURL, email string) string {
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
 	resp, err := c.Post(baseURL+"/api/auth/sign-up/email", "application/json",
-		strings.NewReader(fmt.Sprintf(`{"name":"P","email":%q,"password":"correct horse battery staple"}`, email)))
+		strings.NewReader(fmt.Sprintf(`{"name":"P","email":%q,"password":%q}`, email, apptest.Password)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func signIn(t *testing.T, baseURL, email string) string {
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
 	resp, err := c.Post(baseURL+"/api/auth/sign-in/email", "application/json",
-		strings.NewReader(fmt.Sprintf(`{"email":%q,"password":"correct horse battery staple"}`, email)))
+		strings.NewReader(fmt.Sprintf(`{"email":%q,"password":%q}`, email, apptest.Password)))
 	if err != nil {
 		t.Fatal(err)
 	}

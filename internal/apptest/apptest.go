@@ -29,6 +29,9 @@ import (
 // Secret is the BETTER_AUTH_SECRET of test servers (the one of the Better Auth captures).
 const Secret = "compat-test-secret-7f3a9c2e5b1d4860af17c3e9d2b5a806"
 
+// Password is the password of the users SignUp makes.
+const Password = "correct horse battery staple"
+
 // Dialects are the databases every store and API test runs on.
 var Dialects = []database.Dialect{database.SQLite, database.Postgres}
 
@@ -162,7 +165,7 @@ func (s *Server) SignUp(t testing.TB, email string) User {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
-	body := fmt.Sprintf(`{"name":"Test","email":%q,"password":"correct horse battery staple"}`, email)
+	body := fmt.Sprintf(`{"name":"Test","email":%q,"password":%q}`, email, Password)
 	resp, err := c.Post(s.URL+"/api/auth/sign-up/email", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)

@@ -27,7 +27,7 @@ import (
 )
 
 // password is the password of every test user unless a test says otherwise.
-const password = "correct horse battery staple"
+const password = apptest.Password
 
 // isoMillis is how Better Auth writes dates: JavaScript's toISOString.
 var isoMillis = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)

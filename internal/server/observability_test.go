@@ -42,7 +42,7 @@ func TestRequestLog(t *testing.T) {
 	if got := strings.Count(logs, "msg=request "); got < 5 {
 		t.Errorf("%d request lines for at least 5 requests", got)
 	}
-	for _, secret := range []string{u.Token, strings.Split(u.Token, ".")[2], apptest.Secret, "correct horse battery staple", "better-auth.session_token"} {
+	for _, secret := range []string{u.Token, strings.Split(u.Token, ".")[2], apptest.Secret, apptest.Password, "better-auth.session_token"} {
 		if strings.Contains(logs, secret) {
 			t.Errorf("the log contains a secret: %q", secret)
 		}

@@ -8,9 +8,6 @@ import (
 	"todo/internal/database"
 )
 
-// The password of the users that apptest.SignUp creates.
-const apptestPassword = "correct horse battery staple"
-
 func TestSignUpSignOutSignIn(t *testing.T) {
 	srv := apptest.Start(t, database.SQLite, nil)
 	p := openPage(t, srv)
@@ -56,7 +53,7 @@ func TestSignInReturnsToThePageAskedFor(t *testing.T) {
 		t.Fatalf("a visitor asking for the completed tasks went to %q, want %q", got, want)
 	}
 	p.fillRole("form", "Email", user.Email)
-	p.fillRole("form", "Password", apptestPassword)
+	p.fillRole("form", "Password", apptest.Password)
 	p.press("Enter")
 	p.waitFor("the list", `location.pathname === "/"`)
 	if got, want := p.path(), "/?filter=completed"; got != want {

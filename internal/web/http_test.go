@@ -170,7 +170,7 @@ func TestFormsRefuseCrossSiteRequests(t *testing.T) {
 		{"/tasks/complete-all", url.Values{"completed": {"true"}}},
 		{"/tasks/clear-completed", url.Values{}},
 		{"/signout", url.Values{}},
-		{"/signin", url.Values{"email": {u.Email}, "password": {apptestPassword}}},
+		{"/signin", url.Values{"email": {u.Email}, "password": {apptest.Password}}},
 		{"/signup", url.Values{"name": {"Forged"}, "email": {"forged@example.com"}, "password": {"forged password"}}},
 	}
 	for how, headers := range forged {
@@ -212,7 +212,7 @@ func TestSignInGoesOnToLocalPagesOnly(t *testing.T) {
 		{"/\tevil", "/"},
 	} {
 		t.Run(tt.next, func(t *testing.T) {
-			form := url.Values{"email": {u.Email}, "password": {apptestPassword}, "next": {tt.next}}
+			form := url.Values{"email": {u.Email}, "password": {apptest.Password}, "next": {tt.next}}
 			res := send(t, anonymousClient(), http.MethodPost, srv.URL+"/signin", form, sameOrigin(srv)...)
 			if res.status != http.StatusSeeOther {
 				t.Fatalf("got %d, want 303", res.status)
@@ -375,7 +375,7 @@ func TestDatabaseOutageIsA503(t *testing.T) {
 		{http.MethodGet, "/", nil, nil, "We can't reach the database right now"},
 		{http.MethodPost, "/tasks", url.Values{"title": {"Lost?"}}, sameOrigin(srv), "We can't reach the database right now"},
 		{http.MethodPost, "/tasks", url.Values{"title": {"Lost?"}}, append(sameOrigin(srv), "HX-Request", "true"), "We can't reach the database right now"},
-		{http.MethodPost, "/signin", url.Values{"email": {u.Email}, "password": {apptestPassword}}, sameOrigin(srv), "We can't reach the database right now"},
+		{http.MethodPost, "/signin", url.Values{"email": {u.Email}, "password": {apptest.Password}}, sameOrigin(srv), "We can't reach the database right now"},
 	} {
 		t.Run(fmt.Sprint(tt.method, " ", tt.path, " ", tt.headers), func(t *testing.T) {
 			res := send(t, u.Client, tt.method, srv.URL+tt.path, tt.form, tt.headers...)

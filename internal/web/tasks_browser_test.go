@@ -25,7 +25,7 @@ func signedInAs(t *testing.T, srv *apptest.Server, u apptest.User, titles []stri
 	p.screenshotOnFailure()
 	p.open("/signin")
 	p.fillRole("form", "Email", u.Email)
-	p.fillRole("form", "Password", apptestPassword)
+	p.fillRole("form", "Password", apptest.Password)
 	p.clickRole("button", "Sign in")
 	p.waitFor("the task list", `location.pathname === "/" && !!document.getElementById("new-task")`)
 	// Changes must happen in place: a full page load would lose this mark.

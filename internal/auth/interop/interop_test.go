@@ -16,7 +16,7 @@ import (
 	"todo/internal/database"
 )
 
-const password = "correct horse battery staple"
+const password = apptest.Password
 
 type response struct {
 	status int
