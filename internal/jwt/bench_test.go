@@ -22,7 +22,7 @@ func BenchmarkVerify(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
 			if i%len(tokens) == 0 {
 				b.StopTimer()
-				v, _ = newVerifier(iss) // an empty cache; keys fetched below, before timing
+				v, _, _ = newVerifier(iss) // an empty cache; keys fetched below, before timing
 				v.Verify(ctx, tokens[len(tokens)-1])
 				b.StartTimer()
 			}
@@ -33,7 +33,7 @@ func BenchmarkVerify(b *testing.B) {
 	})
 	b.Run("cached", func(b *testing.B) {
 		b.ReportAllocs()
-		v, _ := newVerifier(iss)
+		v, _, _ := newVerifier(iss)
 		v.Verify(ctx, tokens[0])
 		for b.Loop() {
 			if _, err := v.Verify(ctx, tokens[0]); err != nil {

@@ -16,10 +16,19 @@ import (
 
 var ctx = context.Background()
 
-func newVerifier(iss *jwttest.Issuer) (*jwt.Verifier, *jwt.RemoteKeys) {
+// newVerifier trusts iss's JWKS, fetched on a fake clock: no test depends on how long it
+// takes to run.
+func newVerifier(iss *jwttest.Issuer) (*jwt.Verifier, *jwt.RemoteKeys, *jwttest.Clock) {
+	keys, clock := newRemoteKeys(iss)
+	return jwt.NewVerifier(keys, iss.URL, iss.URL), keys, clock
+}
+
+func newRemoteKeys(iss *jwttest.Issuer) (*jwt.RemoteKeys, *jwttest.Clock) {
 	keys := jwt.NewRemoteKeys(iss.URL + "/api/auth/jwks")
 	keys.MinRefetch = 50 * time.Millisecond
-	return jwt.NewVerifier(keys, iss.URL, iss.URL), keys
+	clock := jwttest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	keys.Now = clock.Now
+	return keys, clock
 }
 
 func TestVerifyAlgorithms(t *testing.T) {
@@ -27,7 +36,7 @@ func TestVerifyAlgorithms(t *testing.T) {
 	for _, alg := range []string{jwt.ES256, jwt.ES512, jwt.RS256, jwt.PS256} {
 		iss.Add(t, strings.ToLower(alg), alg, true)
 	}
-	v, _ := newVerifier(iss)
+	v, _, _ := newVerifier(iss)
 	for _, kid := range []string{"ed-1", "es256", "es512", "rs256", "ps256"} {
 		t.Run(kid, func(t *testing.T) {
 			sub, err := v.Verify(ctx, iss.Token(t, kid, iss.Claims("user-"+kid)))
@@ -43,7 +52,7 @@ func TestVerifyRefuses(t *testing.T) {
 	iss := jwttest.New(t)
 	rsa := iss.Add(t, "rs", jwt.RS256, true)
 	iss.Add(t, "unpublished", jwt.EdDSA, false)
-	v, _ := newVerifier(iss)
+	v, _, _ := newVerifier(iss)
 	now := time.Now().Unix()
 
 	with := func(change func(map[string]any)) map[string]any {
@@ -110,7 +119,7 @@ func TestVerifyRefuses(t *testing.T) {
 
 func TestVerifyAccepts(t *testing.T) {
 	iss := jwttest.New(t)
-	v, _ := newVerifier(iss)
+	v, _, _ := newVerifier(iss)
 	now := time.Now().Unix()
 	sign := func(header map[string]any, claims map[string]any) string {
 		t.Helper()
@@ -156,7 +165,7 @@ func signWithHeader(t *testing.T, iss *jwttest.Issuer, header, claims map[string
 
 func TestKeyRotationAtTheJWKS(t *testing.T) {
 	iss := jwttest.New(t)
-	v, _ := newVerifier(iss)
+	v, keys, clock := newVerifier(iss)
 	old := iss.Token(t, "ed-1", iss.Claims("alice"))
 	if _, err := v.Verify(ctx, old); err != nil {
 		t.Fatal(err)
@@ -164,7 +173,7 @@ func TestKeyRotationAtTheJWKS(t *testing.T) {
 	// The auth server rotates: a new key appears and the old one leaves the JWKS.
 	iss.Add(t, "ed-2", jwt.EdDSA, false)
 	iss.Publish("ed-2")
-	time.Sleep(60 * time.Millisecond) // past MinRefetch
+	clock.Advance(keys.MinRefetch)
 	fresh := iss.Token(t, "ed-2", iss.Claims("bob"))
 	if sub, err := v.Verify(ctx, fresh); err != nil || sub != "bob" {
 		t.Fatalf("token of the new key: got %q, %v", sub, err)
@@ -178,7 +187,7 @@ func TestKeyRotationAtTheJWKS(t *testing.T) {
 
 func TestUnknownKidsCannotFloodTheJWKS(t *testing.T) {
 	iss := jwttest.New(t)
-	keys := jwt.NewRemoteKeys(iss.URL + "/api/auth/jwks")
+	keys, _ := newRemoteKeys(iss)
 	keys.MinRefetch = time.Hour
 	v := jwt.NewVerifier(keys, iss.URL, iss.URL)
 	if _, err := v.Verify(ctx, iss.Token(t, "ed-1", iss.Claims("alice"))); err != nil {
@@ -198,29 +207,33 @@ func TestUnknownKidsCannotFloodTheJWKS(t *testing.T) {
 func TestJWKSUnreachable(t *testing.T) {
 	iss := jwttest.New(t)
 	iss.SetDown(true)
-	v, keys := newVerifier(iss)
+	v, keys, clock := newVerifier(iss)
 	token := iss.Token(t, "ed-1", iss.Claims("alice"))
 	// The verifier exists before the auth server answers; tokens wait for it.
 	if _, err := v.Verify(ctx, token); !errors.Is(err, jwt.ErrKeysUnavailable) {
 		t.Fatalf("JWKS down: got %v, want ErrKeysUnavailable", err)
 	}
 	iss.SetDown(false)
-	time.Sleep(60 * time.Millisecond)
+	clock.Advance(keys.MinRefetch)
 	if sub, err := v.Verify(ctx, token); err != nil || sub != "alice" {
 		t.Fatalf("JWKS back: got %q, %v", sub, err)
 	}
 	// Once known, keys keep working while the JWKS is down again, even after their TTL.
-	keys.TTL = time.Millisecond
 	iss.SetDown(true)
-	time.Sleep(60 * time.Millisecond)
+	clock.Advance(keys.TTL)
 	if sub, err := v.Verify(ctx, iss.Token(t, "ed-1", iss.Claims("bob"))); err != nil || sub != "bob" {
 		t.Fatalf("stale key while the JWKS is down: got %q, %v", sub, err)
+	}
+	// ... and after the refresh that the stale key set off has failed.
+	waitForFetch(keys)
+	if sub, err := v.Verify(ctx, iss.Token(t, "ed-1", iss.Claims("carol"))); err != nil || sub != "carol" {
+		t.Fatalf("stale key after a failed refresh: got %q, %v", sub, err)
 	}
 }
 
 func TestVerifiedTokensAreCachedUntilTheyExpire(t *testing.T) {
 	iss := jwttest.New(t)
-	v, _ := newVerifier(iss)
+	v, _, _ := newVerifier(iss)
 	token := iss.Token(t, "ed-1", iss.Claims("alice"))
 	for range 3 {
 		if _, err := v.Verify(ctx, token); err != nil {

@@ -32,6 +32,13 @@ type Issuer struct {
 	keys      map[string]Key
 	published []string // kids in the JWKS
 	down      bool
+	held      *hold
+}
+
+// hold is a JWKS endpoint that does not answer yet.
+type hold struct {
+	arrived chan struct{}
+	release chan struct{}
 }
 
 // Key is a signing key and its algorithm.
@@ -98,8 +105,50 @@ func (iss *Issuer) SetDown(down bool) {
 	iss.down = down
 }
 
+// Hold makes the JWKS endpoint stop answering, like an auth server that hangs, until release
+// is called or the client gives up. arrived receives once for each held request, after it has
+// been counted in Fetches, so that a test knows a fetch is under way without waiting for one
+// on a timer. Release is also called when the test ends, since the test server cannot close
+// while a request is held.
+func (iss *Issuer) Hold(t testing.TB) (arrived <-chan struct{}, release func()) {
+	h := &hold{arrived: make(chan struct{}), release: make(chan struct{})}
+	iss.mu.Lock()
+	iss.held = h
+	iss.mu.Unlock()
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			iss.mu.Lock()
+			if iss.held == h {
+				iss.held = nil
+			}
+			iss.mu.Unlock()
+			close(h.release)
+		})
+	}
+	t.Cleanup(release)
+	return h.arrived, release
+}
+
 func (iss *Issuer) serveJWKS(w http.ResponseWriter, r *http.Request) {
 	iss.Fetches.Add(1)
+	iss.mu.Lock()
+	h := iss.held
+	iss.mu.Unlock()
+	if h != nil {
+		// A test that reads arrived fewer times than requests come must not strand the rest.
+		select {
+		case h.arrived <- struct{}{}:
+		case <-h.release:
+		case <-r.Context().Done():
+			return
+		}
+		select {
+		case <-h.release:
+		case <-r.Context().Done():
+			return
+		}
+	}
 	iss.mu.Lock()
 	defer iss.mu.Unlock()
 	if iss.down || r.URL.Path != "/api/auth/jwks" {
@@ -172,4 +221,31 @@ func Raw(header, claims map[string]any, signature []byte) string {
 	c, _ := json.Marshal(claims)
 	enc := base64.RawURLEncoding.EncodeToString
 	return enc(h) + "." + enc(c) + "." + enc(signature)
+}
+
+// Clock is a clock that moves only when told to, for RemoteKeys.Now: tests step past a TTL
+// or a MinRefetch instead of sleeping through it. It is safe for concurrent use, since
+// background fetches read it too.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a Clock reading start.
+func NewClock(start time.Time) *Clock {
+	return &Clock{now: start}
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
