@@ -3,31 +3,32 @@ package auth
 import (
 	"context"
 	"errors"
-	"net/http"
 	"time"
+
+	"todo/internal/apperr"
 )
 
 var (
-	errEmailImmutable = &Error{http.StatusBadRequest, "EMAIL_CAN_NOT_BE_UPDATED", "Email can not be updated"}
-	errNothingToSet   = &Error{Status: http.StatusBadRequest, Message: "No fields to update"}
-	errInvalidToken   = &Error{http.StatusNotFound, "INVALID_TOKEN", "Invalid token"}
-	errSessionStale   = &Error{http.StatusForbidden, "SESSION_NOT_FRESH", "Session is not fresh"}
+	errEmailImmutable = &apperr.Error{Kind: apperr.BadRequest, Code: "EMAIL_CAN_NOT_BE_UPDATED", Message: "Email can not be updated"}
+	errNothingToSet   = &apperr.Error{Kind: apperr.BadRequest, Message: "No fields to update"}
+	errInvalidToken   = &apperr.Error{Kind: apperr.NotFound, Code: "INVALID_TOKEN", Message: "Invalid token"}
+	errSessionStale   = &apperr.Error{Kind: apperr.Forbidden, Code: "SESSION_NOT_FRESH", Message: "Session is not fresh"}
 )
 
 // checkPassword verifies the user's current password, as change-password and delete-user do.
 func (s *Service) checkPassword(ctx context.Context, userID, password string) error {
 	if jsLength(password) > MaxPasswordLength {
-		return errPasswordTooLong
+		return ErrPasswordTooLong
 	}
 	hash, err := s.store.credentialPassword(ctx, userID)
 	if errors.Is(err, errNotFound) {
 		return errNoCredential
 	} else if err != nil {
-		return s.internal(ctx, "read password", err)
+		return s.internal("read password", err)
 	}
 	ok, err := s.hasher.verify(ctx, hash, password)
 	if err != nil {
-		return s.internal(ctx, "verify password", err)
+		return s.internal("verify password", err)
 	}
 	if !ok {
 		return errInvalidPassword
@@ -48,7 +49,7 @@ func (s *Service) ChangePassword(ctx context.Context, a Authenticated, current, 
 	}
 	hash, err := s.hasher.hash(ctx, next)
 	if err != nil {
-		return nil, s.internal(ctx, "hash password", err)
+		return nil, s.internal("hash password", err)
 	}
 	at := now()
 	var se *Session
@@ -59,7 +60,7 @@ func (s *Service) ChangePassword(ctx context.Context, a Authenticated, current, 
 	if err := s.store.changePassword(ctx, a.User.ID, hash, at, se); errors.Is(err, errNotFound) {
 		return nil, errNoCredential
 	} else if err != nil {
-		return nil, s.internal(ctx, "change password", err)
+		return nil, s.internal("change password", err)
 	}
 	s.log.InfoContext(ctx, "password changed", "user_id", a.User.ID, "revoke_other_sessions", revokeOthers)
 	return se, nil
@@ -73,31 +74,37 @@ func (s *Service) UpdateUser(ctx context.Context, a Authenticated, name, image *
 	}
 	u, err := s.store.updateUser(ctx, a.User.ID, name, image, clearImage, now())
 	if err != nil {
-		return User{}, s.internal(ctx, "update user", err)
+		return User{}, s.internal("update user", err)
 	}
 	return u, nil
 }
 
-// DeleteUser deletes the user, their sessions, accounts and tasks. Without a password (an
-// empty one counts as none, as in Better Auth), the session must have been created within the
-// last day.
-func (s *Service) DeleteUser(ctx context.Context, a Authenticated, password *string) error {
+// DeleteUser deletes the user: first what other parts of the app keep for them (their
+// tasks, through the UserData hook), then their sessions, accounts and user row. Better Auth
+// tests password and token for truth: an empty one counts as absent. A password must be the
+// user's; without one, the session must have been created within the last day. A token
+// (deletion confirmed by email) is refused: this server sends no such email, so no such token
+// exists.
+func (s *Service) DeleteUser(ctx context.Context, a Authenticated, password, token *string) error {
 	verified := password != nil && *password != ""
 	if verified {
 		if err := s.checkPassword(ctx, a.User.ID, *password); err != nil {
 			return err
 		}
 	}
-	return s.deleteUser(ctx, a, verified)
-}
-
-// deleteUser deletes the user whose password was checked, or else whose session is fresh.
-func (s *Service) deleteUser(ctx context.Context, a Authenticated, passwordChecked bool) error {
-	if !passwordChecked && time.Since(a.Session.CreatedAt.Time) >= sessionFreshAge {
+	if token != nil && *token != "" {
+		return errInvalidToken
+	}
+	if !verified && time.Since(a.Session.CreatedAt.Time) >= sessionFreshAge {
 		return errSessionExpired
 	}
+	if s.userData != nil {
+		if err := s.userData.DeleteUserData(ctx, a.User.ID); err != nil {
+			return s.internal("delete user data", err)
+		}
+	}
 	if err := s.store.deleteUser(ctx, a.User.ID); err != nil {
-		return s.internal(ctx, "delete user", err)
+		return s.internal("delete user", err)
 	}
 	s.log.InfoContext(ctx, "user deleted", "user_id", a.User.ID)
 	return nil
@@ -107,7 +114,7 @@ func (s *Service) deleteUser(ctx context.Context, a Authenticated, passwordCheck
 func (s *Service) Sessions(ctx context.Context, a Authenticated) ([]Session, error) {
 	sessions, err := s.store.activeSessions(ctx, a.User.ID, now())
 	if err != nil {
-		return nil, s.internal(ctx, "list sessions", err)
+		return nil, s.internal("list sessions", err)
 	}
 	return sessions, nil
 }
@@ -115,7 +122,7 @@ func (s *Service) Sessions(ctx context.Context, a Authenticated) ([]Session, err
 // RevokeSession ends the user's session with token; another user's token is left alone.
 func (s *Service) RevokeSession(ctx context.Context, a Authenticated, token string) error {
 	if _, err := s.store.deleteUserSession(ctx, a.User.ID, token); err != nil {
-		return s.internal(ctx, "revoke session", err)
+		return s.internal("revoke session", err)
 	}
 	return nil
 }
@@ -125,7 +132,7 @@ func (s *Service) RevokeSession(ctx context.Context, a Authenticated, token stri
 // rows too changes nothing a client can see.
 func (s *Service) RevokeSessions(ctx context.Context, a Authenticated, keepToken string) error {
 	if err := s.store.deleteUserSessions(ctx, a.User.ID, keepToken); err != nil {
-		return s.internal(ctx, "revoke sessions", err)
+		return s.internal("revoke sessions", err)
 	}
 	return nil
 }

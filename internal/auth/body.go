@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+
+	"todo/internal/apperr"
 )
 
 const maxBodyBytes = 1 << 20
@@ -22,15 +24,15 @@ type body struct {
 }
 
 var (
-	errJSON        = &Error{http.StatusBadRequest, "BAD_REQUEST", "Invalid JSON in request body"}
-	errBodyTooBig  = &Error{http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "Request body too large"}
-	errContentType = func(got string, form bool) *Error {
+	errJSON        = &apperr.Error{Kind: apperr.BadRequest, Code: "BAD_REQUEST", Message: "Invalid JSON in request body"}
+	errBodyTooBig  = &apperr.Error{Kind: apperr.TooLarge, Code: "PAYLOAD_TOO_LARGE", Message: "Request body too large"}
+	errContentType = func(got string, form bool) *apperr.Error {
 		// Better Auth lists the allowed types in this order.
 		allowed := "application/json"
 		if form {
 			allowed = "application/x-www-form-urlencoded, application/json"
 		}
-		return &Error{http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", `Content-Type "` + got + `" is not allowed. Allowed types: ` + allowed}
+		return &apperr.Error{Kind: apperr.UnsupportedMedia, Code: "UNSUPPORTED_MEDIA_TYPE", Message: `Content-Type "` + got + `" is not allowed. Allowed types: ` + allowed}
 	}
 )
 
@@ -181,11 +183,13 @@ func (b *body) err() error {
 	if len(b.issues) == 0 {
 		return nil
 	}
-	return &Error{http.StatusBadRequest, "VALIDATION_ERROR", strings.Join(b.issues, "; ")}
+	return &apperr.Error{Kind: apperr.BadRequest, Code: "VALIDATION_ERROR", Message: strings.Join(b.issues, "; ")}
 }
 
+// validationError is Better Auth's VALIDATION_ERROR of one field, which it names.
 func validationError(field, message string) error {
-	return &Error{http.StatusBadRequest, "VALIDATION_ERROR", "[body." + field + "] " + message}
+	return &apperr.Error{Kind: apperr.BadRequest, Code: "VALIDATION_ERROR", Message: "[body." + field + "] " + message,
+		Fields: []apperr.Field{{Name: field, Message: message}}}
 }
 
 // received names a JSON value's type as zod does.

@@ -3,13 +3,13 @@ package auth
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
-	"todo/internal/observe"
+	"todo/internal/apperr"
 )
 
 // BasePath is where the auth API lives, as in Better Auth.
@@ -28,24 +28,17 @@ const (
 // runs, in Better Auth's order: rate limit, route, body parsing, origin checks, callback URL
 // checks, body validation, session.
 type endpoint struct {
-	methods    []string
 	form       bool // also takes application/x-www-form-urlencoded
 	noBody     bool // the body is never read (Better Auth's disableBody)
 	signInForm bool // sign-in and sign-up: Fetch Metadata checks even without cookies
-	session    sessionNeed
+	// limitedByService: the service applies this endpoint's rate limit itself (sign-in and
+	// sign-up, whatever door they come through), so the router's count would be a second one.
+	limitedByService bool
+	session          sessionNeed
 	// parse validates the body as the endpoint's zod schema does, recording issues in the
 	// body, and returns the endpoint's input; nil means the endpoint has no body schema.
 	parse  func(b *body) any
 	handle func(s *Service, w http.ResponseWriter, r *http.Request, req *request) error
-}
-
-func (ep endpoint) allows(method string) bool {
-	for _, m := range ep.methods {
-		if m == method {
-			return true
-		}
-	}
-	return false
 }
 
 // request is a parsed auth request.
@@ -56,49 +49,90 @@ type request struct {
 	client Client
 }
 
-var (
-	get     = []string{http.MethodGet}
-	post    = []string{http.MethodPost}
-	getPost = []string{http.MethodGet, http.MethodPost}
-)
+// API is the auth server's HTTP API under BasePath, in Better Auth's wire format. routes.go
+// places each endpoint on its route.
+type API struct{ s *Service }
 
-var endpoints = map[string]endpoint{
-	"/sign-up/email":         {methods: post, form: true, signInForm: true, parse: parseSignUp, handle: (*Service).handleSignUp},
-	"/sign-in/email":         {methods: post, form: true, signInForm: true, parse: parseSignIn, handle: (*Service).handleSignIn},
-	"/sign-out":              {methods: post, parse: parseSignOut, handle: (*Service).handleSignOut},
-	"/get-session":           {methods: getPost, noBody: true, handle: (*Service).handleGetSession},
-	"/token":                 {methods: get, session: anySession, handle: (*Service).handleToken},
-	"/jwks":                  {methods: get, handle: (*Service).handleJWKS},
-	"/change-password":       {methods: post, session: anySession, parse: parseChangePassword, handle: (*Service).handleChangePassword},
-	"/list-sessions":         {methods: get, session: freshSession, handle: (*Service).handleListSessions},
-	"/revoke-session":        {methods: post, session: anySession, parse: parseRevokeSession, handle: (*Service).handleRevokeSession},
-	"/revoke-sessions":       {methods: post, session: anySession, handle: (*Service).handleRevokeSessions},
-	"/revoke-other-sessions": {methods: post, session: anySession, handle: (*Service).handleRevokeOtherSessions},
-	"/update-user":           {methods: post, session: anySession, parse: parseUpdateUser, handle: (*Service).handleUpdateUser},
-	"/delete-user":           {methods: post, session: anySession, parse: parseDeleteUser, handle: (*Service).handleDeleteUser},
+// NewAPI returns the HTTP API of s.
+func NewAPI(s *Service) *API { return &API{s: s} }
+
+// The endpoints, one handler maker each.
+func (a *API) SignUp() http.Handler {
+	return a.endpoint(endpoint{form: true, signInForm: true, limitedByService: true, parse: parseSignUp, handle: (*Service).handleSignUp})
+}
+func (a *API) SignIn() http.Handler {
+	return a.endpoint(endpoint{form: true, signInForm: true, limitedByService: true, parse: parseSignIn, handle: (*Service).handleSignIn})
+}
+func (a *API) SignOut() http.Handler {
+	return a.endpoint(endpoint{parse: parseSignOut, handle: (*Service).handleSignOut})
+}
+func (a *API) GetSession() http.Handler {
+	return a.endpoint(endpoint{noBody: true, handle: (*Service).handleGetSession})
+}
+func (a *API) Token() http.Handler {
+	return a.endpoint(endpoint{session: anySession, handle: (*Service).handleToken})
+}
+func (a *API) JWKS() http.Handler { return a.endpoint(endpoint{handle: (*Service).handleJWKS}) }
+func (a *API) ChangePassword() http.Handler {
+	return a.endpoint(endpoint{session: anySession, parse: parseChangePassword, handle: (*Service).handleChangePassword})
+}
+func (a *API) ListSessions() http.Handler {
+	return a.endpoint(endpoint{session: freshSession, handle: (*Service).handleListSessions})
+}
+func (a *API) RevokeSession() http.Handler {
+	return a.endpoint(endpoint{session: anySession, parse: parseRevokeSession, handle: (*Service).handleRevokeSession})
+}
+func (a *API) RevokeSessions() http.Handler {
+	return a.endpoint(endpoint{session: anySession, handle: (*Service).handleRevokeSessions})
+}
+func (a *API) RevokeOtherSessions() http.Handler {
+	return a.endpoint(endpoint{session: anySession, handle: (*Service).handleRevokeOtherSessions})
+}
+func (a *API) UpdateUser() http.Handler {
+	return a.endpoint(endpoint{session: anySession, parse: parseUpdateUser, handle: (*Service).handleUpdateUser})
+}
+func (a *API) DeleteUser() http.Handler {
+	return a.endpoint(endpoint{session: anySession, parse: parseDeleteUser, handle: (*Service).handleDeleteUser})
 }
 
-// Handler serves the auth API under BasePath.
-func (s *Service) Handler() http.Handler {
+// NotFound answers every other path and method under BasePath as Better Auth does: an empty
+// 404, after the rate limit, which counts unknown paths too.
+func (a *API) NotFound() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		path := strings.TrimPrefix(r.URL.Path, BasePath)
-		client := Client{IP: s.ClientIP(r), UserAgent: r.UserAgent()}
-		// Rate limits count the path without trailing slashes, as Better Auth's do.
-		if ok, retry := s.Allow(client, strings.TrimRight(path, "/")); !ok {
-			s.log.WarnContext(r.Context(), "rate limited", "path", path, "ip", client.IP)
-			tooManyRequests(w, retry)
+		if a.limited(w, r) {
 			return
 		}
-		// Routes match exactly: Better Auth answers a trailing slash, an unknown path and a
-		// method the route does not take (HEAD included) with an empty 404.
-		ep, ok := endpoints[path]
-		if !ok || !ep.allows(r.Method) {
+		w.WriteHeader(http.StatusNotFound)
+	})
+}
+
+// limited counts the request against its path's rate limit (without trailing slashes, as
+// Better Auth counts) and answers the 429 when it is over.
+func (a *API) limited(w http.ResponseWriter, r *http.Request) bool {
+	path := strings.TrimRight(strings.TrimPrefix(r.URL.Path, BasePath), "/")
+	if ok, retry := a.s.Allow(a.client(r), path); !ok {
+		a.writeError(w, r, tooManyRequests(retry))
+		return true
+	}
+	return false
+}
+
+func (a *API) client(r *http.Request) Client {
+	return Client{IP: a.s.ClientIP(r), UserAgent: r.UserAgent()}
+}
+
+func (a *API) endpoint(ep endpoint) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !ep.limitedByService && a.limited(w, r) {
+			return
+		}
+		// The mux lets HEAD through to GET routes; Better Auth answers it with an empty 404.
+		if r.Method == http.MethodHead {
 			w.WriteHeader(http.StatusNotFound)
 			return
 		}
-		observe.SetRoute(r.Context(), r.Method+" "+BasePath+path)
-		if err := s.serve(w, r, ep, client); err != nil {
-			writeError(w, err)
+		if err := a.s.serve(w, r, ep, a.client(r)); err != nil {
+			a.writeError(w, r, err)
 		}
 	})
 }
@@ -109,7 +143,7 @@ func (s *Service) Handler() http.Handler {
 // fields; either way the request is refused, only the error differs.
 func (s *Service) serve(w http.ResponseWriter, r *http.Request, ep endpoint, client Client) error {
 	req := &request{client: client, body: &body{}}
-	if !ep.noBody && r.Method != http.MethodGet && r.Method != http.MethodHead {
+	if !ep.noBody && r.Method != http.MethodGet {
 		var err error
 		if req.body, err = readBody(w, r, ep.form); err != nil {
 			return err
@@ -174,7 +208,7 @@ func (s *Service) checkCallbacks(r *http.Request, b *body) error {
 		}
 		str, isString := v.(string)
 		if !isString {
-			return &Error{Status: http.StatusBadRequest, Message: "Invalid " + c.label + ": expected a string"}
+			return &apperr.Error{Kind: apperr.BadRequest, Message: "Invalid " + c.label + ": expected a string"}
 		}
 		if err := s.checkRedirect(str, c.code, c.label); err != nil {
 			return err
@@ -309,8 +343,8 @@ func (s *Service) handleGetSession(w http.ResponseWriter, r *http.Request, _ *re
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 	if r.Method == http.MethodPost {
-		return &Error{http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED",
-			"POST method requires deferSessionRefresh to be enabled in session config"}
+		return &apperr.Error{Kind: apperr.MethodNotAllowed, Code: "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED",
+			Message: "POST method requires deferSessionRefresh to be enabled in session config"}
 	}
 	// Better Auth's query schema coerces the flag with Boolean(): any non-empty value is true.
 	refresh := r.URL.Query().Get("disableRefresh") == ""
@@ -429,22 +463,7 @@ func (s *Service) handleUpdateUser(w http.ResponseWriter, r *http.Request, req *
 
 func (s *Service) handleDeleteUser(w http.ResponseWriter, r *http.Request, req *request) error {
 	in := req.input.(deleteUserInput)
-	// Better Auth tests password and token for truth: an empty one counts as absent.
-	password := in.password
-	if password != nil && *password == "" {
-		password = nil
-	}
-	if password != nil {
-		if err := s.checkPassword(r.Context(), req.auth.User.ID, *password); err != nil {
-			return err
-		}
-	}
-	if in.token != nil && *in.token != "" {
-		// Deletion by an emailed token needs an email sender, which this server does not have,
-		// so no such token exists.
-		return errInvalidToken
-	}
-	if err := s.deleteUser(r.Context(), *req.auth, password != nil); err != nil {
+	if err := s.DeleteUser(r.Context(), *req.auth, in.password, in.token); err != nil {
 		return err
 	}
 	s.cookies.clear(w, r)
@@ -493,16 +512,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	return nil
 }
 
-// writeError writes {"message", "code"} (no code when the error has none).
-func writeError(w http.ResponseWriter, err error) {
-	var e *Error
-	if !errors.As(err, &e) {
-		e = &Error{Status: http.StatusInternalServerError, Code: "INTERNAL_SERVER_ERROR", Message: "Internal server error"}
+// writeError writes {"message", "code"} (no code when the error has none), with the status and
+// headers of apperr's table, and Better Auth's X-Retry-After on a 429. A server-side failure
+// is logged here, once.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e := apperr.From(err)
+	apperr.Log(r.Context(), a.s.log, e)
+	e.SetHeaders(w.Header())
+	if e.Kind == apperr.RateLimited {
+		w.Header().Set("X-Retry-After", strconv.Itoa(e.RetrySeconds()))
 	}
-	if e.Status == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", "5")
-	}
-	writeJSON(w, e.Status, struct {
+	writeJSON(w, e.Status(), struct {
 		Message string `json:"message"`
 		Code    string `json:"code,omitempty"`
 	}{e.Message, e.Code})

@@ -7,12 +7,14 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"todo/internal/apperr"
 )
 
 var (
-	errMissingOrigin   = &Error{http.StatusForbidden, "MISSING_OR_NULL_ORIGIN", "Missing or null Origin"}
-	errInvalidOrigin   = &Error{http.StatusForbidden, "INVALID_ORIGIN", "Invalid origin"}
-	errCrossSiteSignIn = &Error{http.StatusForbidden, "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED", "Cross-site navigation login blocked. This request appears to be a CSRF attack."}
+	errMissingOrigin   = &apperr.Error{Kind: apperr.Forbidden, Code: "MISSING_OR_NULL_ORIGIN", Message: "Missing or null Origin"}
+	errInvalidOrigin   = &apperr.Error{Kind: apperr.Forbidden, Code: "INVALID_ORIGIN", Message: "Invalid origin"}
+	errCrossSiteSignIn = &apperr.Error{Kind: apperr.Forbidden, Code: "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED", Message: "Cross-site navigation login blocked. This request appears to be a CSRF attack."}
 )
 
 // checkOrigin is Better Auth's protection against cross-site requests, for every request that
@@ -161,7 +163,7 @@ func (s *Service) checkRedirect(value, code, label string) error {
 	if IsLocalPath(value) || s.Trusted(value) {
 		return nil
 	}
-	return &Error{http.StatusForbidden, code, "Invalid " + label}
+	return &apperr.Error{Kind: apperr.Forbidden, Code: code, Message: "Invalid " + label}
 }
 
 // IsLocalPath accepts "/path…", a redirect that stays on this site, but nothing a browser could

@@ -95,9 +95,9 @@ func (h *passwordHasher) derive(ctx context.Context, password, salt string) ([]b
 func checkNewPassword(password string) error {
 	switch n := jsLength(password); {
 	case n < MinPasswordLength:
-		return errPasswordTooShort
+		return ErrPasswordTooShort
 	case n > MaxPasswordLength:
-		return errPasswordTooLong
+		return ErrPasswordTooLong
 	}
 	return nil
 }

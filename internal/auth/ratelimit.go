@@ -4,7 +4,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -80,20 +79,12 @@ func (l *rateLimiter) allow(ip, path string) (ok bool, retryAfter time.Duration)
 }
 
 // Allow counts a request of the client to an auth path ("/sign-in/email", …) against the rate
-// limits, for callers other than the auth API itself (the web UI's forms). It is always true
-// when rate limiting is off.
+// limits. It is always true when rate limiting is off.
 func (s *Service) Allow(c Client, path string) (ok bool, retryAfter time.Duration) {
 	if s.limiter == nil {
 		return true, 0
 	}
 	return s.limiter.allow(c.IP, path)
-}
-
-// tooManyRequests writes Better Auth's 429.
-func tooManyRequests(w http.ResponseWriter, retryAfter time.Duration) {
-	secs := int((retryAfter + time.Second - 1) / time.Second)
-	w.Header().Set("X-Retry-After", strconv.Itoa(max(1, secs)))
-	writeError(w, errTooManyRequests)
 }
 
 // ClientIP is the address of the client: the peer of the connection, or, when the peer is a

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"todo/internal/apperr"
 )
 
 // TestTrusted matches origins and callback URLs against trusted-origin patterns as Better
@@ -80,8 +82,8 @@ func TestCheckRedirect(t *testing.T) {
 		if got := err == nil; got != tt.want {
 			t.Errorf("checkRedirect(%q): got %v, want allowed=%v", tt.url, err, tt.want)
 		}
-		if err != nil && err.(*Error).Code != "INVALID_CALLBACK_URL" {
-			t.Errorf("checkRedirect(%q): got code %s, want INVALID_CALLBACK_URL", tt.url, err.(*Error).Code)
+		if err != nil && err.(*apperr.Error).Code != "INVALID_CALLBACK_URL" {
+			t.Errorf("checkRedirect(%q): got code %s, want INVALID_CALLBACK_URL", tt.url, err.(*apperr.Error).Code)
 		}
 	}
 }

@@ -7,6 +7,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"todo/internal/apperr"
 	"todo/internal/database"
 	"todo/internal/jwt"
 	"todo/internal/observe"
@@ -41,20 +43,29 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// KeyRotation, when positive, gives each new signing key that lifetime.
 	KeyRotation time.Duration
+	// UserData deletes what the rest of the app keeps for a user when the user is deleted.
+	UserData UserData
+}
+
+// UserData is what another domain keeps for users (the task domain: their tasks). Auth knows
+// nothing of its schema; it only asks it to go when its user does.
+type UserData interface {
+	DeleteUserData(ctx context.Context, userID string) error
 }
 
 // Service signs users up and in, keeps their sessions and issues their JWTs. The HTTP API and
 // the web UI both go through it.
 type Service struct {
-	store   *store
-	hasher  *passwordHasher
-	cookies cookieJar
-	keys    *keyring
-	limiter *rateLimiter
-	origins []string
-	issuer  string
-	proxies []netip.Prefix
-	log     *slog.Logger
+	store    *store
+	hasher   *passwordHasher
+	cookies  cookieJar
+	keys     *keyring
+	limiter  *rateLimiter
+	origins  []string
+	issuer   string
+	proxies  []netip.Prefix
+	userData UserData
+	log      *slog.Logger
 }
 
 // New returns the auth service over db.
@@ -62,14 +73,15 @@ func New(db *database.DB, cfg Config, log *slog.Logger) *Service {
 	st := newStore(db)
 	issuer := cfg.BaseURL.Scheme + "://" + cfg.BaseURL.Host
 	s := &Service{
-		store:   st,
-		hasher:  newPasswordHasher(runtime.NumCPU() / 2),
-		cookies: cookieJar{secret: []byte(cfg.Secret), secure: cfg.BaseURL.Scheme == "https"},
-		keys:    newKeyring(st, cfg.Secret, cfg.KeyRotation),
-		origins: append([]string{issuer}, cfg.TrustedOrigins...),
-		issuer:  issuer,
-		proxies: cfg.TrustedProxies,
-		log:     log.With("component", "auth"),
+		store:    st,
+		hasher:   newPasswordHasher(runtime.NumCPU() / 2),
+		cookies:  cookieJar{secret: []byte(cfg.Secret), secure: cfg.BaseURL.Scheme == "https"},
+		keys:     newKeyring(st, cfg.Secret, cfg.KeyRotation),
+		origins:  append([]string{issuer}, cfg.TrustedOrigins...),
+		issuer:   issuer,
+		proxies:  cfg.TrustedProxies,
+		userData: cfg.UserData,
+		log:      log.With("component", "auth"),
 	}
 	if cfg.RateLimit {
 		s.limiter = newRateLimiter()
@@ -83,30 +95,24 @@ func (s *Service) Keys() jwt.KeySource { return s.keys }
 // Issuer is the iss and aud of the JWTs the service signs: the origin of its base URL.
 func (s *Service) Issuer() string { return s.issuer }
 
-// Error is an auth failure as Better Auth reports it: an HTTP status, a code and a message.
-type Error struct {
-	Status  int
-	Code    string
-	Message string
-}
-
-func (e *Error) Error() string { return e.Message }
-
-// Better Auth's error codes and messages.
+// Better Auth's error codes and messages. The exported ones are those the web UI words for
+// people.
 var (
-	errInvalidCredentials = &Error{http.StatusUnauthorized, "INVALID_EMAIL_OR_PASSWORD", "Invalid email or password"}
-	errInvalidEmail       = &Error{http.StatusBadRequest, "INVALID_EMAIL", "Invalid email"}
-	errPasswordTooShort   = &Error{http.StatusBadRequest, "PASSWORD_TOO_SHORT", "Password too short"}
-	errPasswordTooLong    = &Error{http.StatusBadRequest, "PASSWORD_TOO_LONG", "Password too long"}
-	errUserExists         = &Error{http.StatusUnprocessableEntity, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL", "User already exists. Use another email."}
-	errUnauthorized       = &Error{http.StatusUnauthorized, "UNAUTHORIZED", "Unauthorized"}
-	errInvalidPassword    = &Error{http.StatusBadRequest, "INVALID_PASSWORD", "Invalid password"}
-	errNoCredential       = &Error{http.StatusBadRequest, "CREDENTIAL_ACCOUNT_NOT_FOUND", "Credential account not found"}
-	errSessionExpired     = &Error{http.StatusBadRequest, "SESSION_EXPIRED", "Session expired. Re-authenticate to perform this action."}
-	errTooManyRequests    = &Error{Status: http.StatusTooManyRequests, Message: "Too many requests. Please try again later."}
-	errUnavailable        = &Error{http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "The database is unavailable; try again shortly"}
-	errTooSlow            = &Error{http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "The server is busy; try again shortly"}
+	ErrInvalidCredentials = &apperr.Error{Kind: apperr.Unauthorized, Code: "INVALID_EMAIL_OR_PASSWORD", Message: "Invalid email or password"}
+	ErrInvalidEmail       = &apperr.Error{Kind: apperr.BadRequest, Code: "INVALID_EMAIL", Message: "Invalid email"}
+	ErrPasswordTooShort   = &apperr.Error{Kind: apperr.BadRequest, Code: "PASSWORD_TOO_SHORT", Message: "Password too short"}
+	ErrPasswordTooLong    = &apperr.Error{Kind: apperr.BadRequest, Code: "PASSWORD_TOO_LONG", Message: "Password too long"}
+	ErrUserExists         = &apperr.Error{Kind: apperr.Invalid, Code: "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL", Message: "User already exists. Use another email."}
+	errUnauthorized       = &apperr.Error{Kind: apperr.Unauthorized, Code: "UNAUTHORIZED", Message: "Unauthorized"}
+	errInvalidPassword    = &apperr.Error{Kind: apperr.BadRequest, Code: "INVALID_PASSWORD", Message: "Invalid password"}
+	errNoCredential       = &apperr.Error{Kind: apperr.BadRequest, Code: "CREDENTIAL_ACCOUNT_NOT_FOUND", Message: "Credential account not found"}
+	errSessionExpired     = &apperr.Error{Kind: apperr.BadRequest, Code: "SESSION_EXPIRED", Message: "Session expired. Re-authenticate to perform this action."}
 )
+
+// tooManyRequests is Better Auth's 429, to be tried again after retry.
+func tooManyRequests(retry time.Duration) *apperr.Error {
+	return &apperr.Error{Kind: apperr.RateLimited, Message: "Too many requests. Please try again later.", RetryAfter: retry}
+}
 
 // Client is what the service records about who is asking.
 type Client struct {
@@ -130,31 +136,47 @@ type Authenticated struct {
 	Remember bool    `json:"-"`
 }
 
-// SignUp creates a user with an email-and-password account and signs them in.
+// Rate-limit keys of the endpoints whose limits the service applies itself, so that every
+// door counts in the same buckets.
+const (
+	signUpPath = "/sign-up/email"
+	signInPath = "/sign-in/email"
+)
+
+// normalEmail is an email address as it is kept: without surrounding white space, in lower
+// case (Better Auth lowercases it too).
+func normalEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// SignUp creates a user with an email-and-password account and signs them in. The name and
+// email are trimmed; as in Better Auth, the name may be empty.
 func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) (Authenticated, error) {
+	if ok, retry := s.Allow(c, signUpPath); !ok {
+		return Authenticated{}, tooManyRequests(retry)
+	}
+	in.Name, in.Email = strings.TrimSpace(in.Name), strings.TrimSpace(in.Email)
 	if !validEmail(in.Email) {
 		return Authenticated{}, validationError("email", "Invalid email address")
 	}
 	if err := checkNewPassword(in.Password); err != nil {
 		return Authenticated{}, err
 	}
-	email := strings.ToLower(in.Email)
+	email := normalEmail(in.Email)
 	if _, err := s.store.userByEmail(ctx, email); err == nil {
-		return Authenticated{}, errUserExists
+		return Authenticated{}, ErrUserExists
 	} else if !errors.Is(err, errNotFound) {
-		return Authenticated{}, s.internal(ctx, "look up user", err)
+		return Authenticated{}, s.internal("look up user", err)
 	}
 	hash, err := s.hasher.hash(ctx, in.Password)
 	if err != nil {
-		return Authenticated{}, s.internal(ctx, "hash password", err)
+		return Authenticated{}, s.internal("hash password", err)
 	}
 	at := now()
 	u := User{ID: newID(), Name: in.Name, Email: email, Image: in.Image, CreatedAt: Time{at}, UpdatedAt: Time{at}}
 	se := s.newSession(u.ID, in.Remember, c, at)
 	if err := s.store.createUser(ctx, u, hash, se); errors.Is(err, errEmailTaken) {
-		return Authenticated{}, errUserExists
+		return Authenticated{}, ErrUserExists
 	} else if err != nil {
-		return Authenticated{}, s.internal(ctx, "create user", err)
+		return Authenticated{}, s.internal("create user", err)
 	}
 	s.log.InfoContext(ctx, "sign-up", "user_id", u.ID, "ip", c.IP)
 	return Authenticated{Session: se, User: u, Remember: in.Remember}, nil
@@ -163,45 +185,49 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) (Authent
 // SignIn checks an email and password and opens a new session. An unknown email and a wrong
 // password give the same answer in the same time.
 func (s *Service) SignIn(ctx context.Context, email, password string, remember bool, c Client) (Authenticated, error) {
+	if ok, retry := s.Allow(c, signInPath); !ok {
+		return Authenticated{}, tooManyRequests(retry)
+	}
+	email = strings.TrimSpace(email)
 	if !validEmail(email) {
-		return Authenticated{}, errInvalidEmail
+		return Authenticated{}, ErrInvalidEmail
 	}
 	if jsLength(password) > MaxPasswordLength {
-		return Authenticated{}, errPasswordTooLong
+		return Authenticated{}, ErrPasswordTooLong
 	}
 	fail := func(reason string) (Authenticated, error) {
 		s.log.WarnContext(ctx, "sign-in failed", "reason", reason, "ip", c.IP)
 		observe.AuthFailed(ctx, "sign_in")
-		return Authenticated{}, errInvalidCredentials
+		return Authenticated{}, ErrInvalidCredentials
 	}
-	u, err := s.store.userByEmail(ctx, strings.ToLower(email))
+	u, err := s.store.userByEmail(ctx, normalEmail(email))
 	if errors.Is(err, errNotFound) {
 		if err := s.hasher.burn(ctx, password); err != nil {
-			return Authenticated{}, s.internal(ctx, "hash password", err)
+			return Authenticated{}, s.internal("hash password", err)
 		}
 		return fail("unknown email")
 	} else if err != nil {
-		return Authenticated{}, s.internal(ctx, "look up user", err)
+		return Authenticated{}, s.internal("look up user", err)
 	}
 	hash, err := s.store.credentialPassword(ctx, u.ID)
 	if errors.Is(err, errNotFound) {
 		if err := s.hasher.burn(ctx, password); err != nil {
-			return Authenticated{}, s.internal(ctx, "hash password", err)
+			return Authenticated{}, s.internal("hash password", err)
 		}
 		return fail("no password account")
 	} else if err != nil {
-		return Authenticated{}, s.internal(ctx, "read password", err)
+		return Authenticated{}, s.internal("read password", err)
 	}
 	ok, err := s.hasher.verify(ctx, hash, password)
 	if err != nil {
-		return Authenticated{}, s.internal(ctx, "verify password", err)
+		return Authenticated{}, s.internal("verify password", err)
 	}
 	if !ok {
 		return fail("wrong password")
 	}
 	se := s.newSession(u.ID, remember, c, now())
 	if err := s.store.createSession(ctx, se); err != nil {
-		return Authenticated{}, s.internal(ctx, "create session", err)
+		return Authenticated{}, s.internal("create session", err)
 	}
 	s.log.InfoContext(ctx, "sign-in", "user_id", u.ID, "ip", c.IP)
 	return Authenticated{Session: se, User: u, Remember: remember}, nil
@@ -250,12 +276,12 @@ func (s *Service) readSession(ctx context.Context, w http.ResponseWriter, r *htt
 		return nil, nil
 	}
 	if err != nil {
-		return nil, s.internal(ctx, "read session", err)
+		return nil, s.internal("read session", err)
 	}
 	at := now()
 	if se.ExpiresAt.Before(at) {
 		if err := s.store.deleteSession(ctx, token); err != nil {
-			return nil, s.internal(ctx, "delete expired session", err)
+			return nil, s.internal("delete expired session", err)
 		}
 		s.cookies.clear(w, r)
 		return nil, nil
@@ -264,7 +290,7 @@ func (s *Service) readSession(ctx context.Context, w http.ResponseWriter, r *htt
 	if refresh && !dontRemember && !se.ExpiresAt.Add(-sessionExpiresIn+sessionUpdateAge).After(at) {
 		se.ExpiresAt, se.UpdatedAt = Time{at.Add(sessionExpiresIn)}, Time{at}
 		if err := s.store.refreshSession(ctx, se.ID, se.ExpiresAt.Time, at); err != nil {
-			return nil, s.internal(ctx, "refresh session", err)
+			return nil, s.internal("refresh session", err)
 		}
 		s.cookies.setSession(w, r, token, true)
 	}
@@ -274,7 +300,7 @@ func (s *Service) readSession(ctx context.Context, w http.ResponseWriter, r *htt
 // SignOut deletes the session.
 func (s *Service) SignOut(ctx context.Context, token string) error {
 	if err := s.store.deleteSession(ctx, token); err != nil {
-		return s.internal(ctx, "delete session", err)
+		return s.internal("delete session", err)
 	}
 	return nil
 }
@@ -283,7 +309,7 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 func (s *Service) Token(ctx context.Context, u User) (string, error) {
 	row, signer, err := s.keys.signer(ctx)
 	if err != nil {
-		return "", s.internal(ctx, "signing key", err)
+		return "", s.internal("signing key", err)
 	}
 	payload, err := tokenClaims(u, time.Now().Unix(), s.issuer)
 	if err != nil {
@@ -310,23 +336,13 @@ func tokenClaims(u User, iat int64, issuer string) ([]byte, error) {
 func (s *Service) JWKS(ctx context.Context) ([]byte, error) {
 	b, err := s.keys.jwks(ctx)
 	if err != nil {
-		return nil, s.internal(ctx, "read keys", err)
+		return nil, s.internal("read keys", err)
 	}
 	return b, nil
 }
 
-// internal logs an unexpected failure once and returns what the client may see of it.
-func (s *Service) internal(ctx context.Context, what string, err error) error {
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		// The request's deadline passed: queued behind other password hashes, or a database
-		// that does not answer in time.
-		s.log.WarnContext(ctx, what+": deadline exceeded", "err", err)
-		return errTooSlow
-	case database.IsUnavailable(err):
-		s.log.WarnContext(ctx, what+": database unavailable", "err", err)
-		return errUnavailable
-	}
-	s.log.ErrorContext(ctx, what, "err", err)
-	return &Error{Status: http.StatusInternalServerError, Code: "INTERNAL_SERVER_ERROR", Message: "Internal server error"}
+// internal is an unexpected failure while doing what, as the client may see it; the door
+// that answers logs it.
+func (s *Service) internal(what string, err error) error {
+	return apperr.From(fmt.Errorf("auth: %s: %w", what, err))
 }

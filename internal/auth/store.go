@@ -268,10 +268,8 @@ func (s *store) updateUser(ctx context.Context, userID string, name, image *stri
 	return u, err
 }
 
-// deleteUser removes the user with their sessions, accounts and tasks, and the per-user task
-// counts, so that no row keyed by the user's id outlives them. Tasks have no foreign key to
-// "user" because their owner may live in another Better Auth's database, so they are deleted
-// here, in the same transaction.
+// deleteUser removes the user with their sessions and accounts in one transaction. What other
+// parts of the app keep for the user is theirs to delete (Service.DeleteUser's hook).
 func (s *store) deleteUser(ctx context.Context, userID string) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -279,8 +277,6 @@ func (s *store) deleteUser(ctx context.Context, userID string) error {
 	}
 	defer tx.Rollback()
 	for _, stmt := range []string{
-		`DELETE FROM tasks WHERE user_id = ?`,
-		`DELETE FROM task_counts WHERE user_id = ?`,
 		`DELETE FROM "session" WHERE "userId" = ?`,
 		`DELETE FROM "account" WHERE "userId" = ?`,
 		`DELETE FROM "user" WHERE "id" = ?`,

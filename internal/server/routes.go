@@ -2,41 +2,56 @@ package server
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"time"
 
-	"github.com/danielgtaylor/huma/v2"
-
+	"todo/internal/api"
 	"todo/internal/apidocs"
+	"todo/internal/apperr"
 	"todo/internal/auth"
 	"todo/internal/database"
-	"todo/internal/jwt"
 	"todo/internal/observe"
-	"todo/internal/task"
 	"todo/internal/web"
 )
 
 type routeDeps struct {
-	log      *slog.Logger
-	db       *database.DB
-	tasks    *task.Service
-	verifier *jwt.Verifier
-	metrics  *observe.Metrics
-	auth     *auth.Service
-	web      *web.UI
+	db      *database.DB
+	metrics *observe.Metrics
+	api     *api.API
+	auth    *auth.API
+	web     *web.UI
 }
 
 // addRoutes is the whole URL surface of the server.
-func addRoutes(mux *http.ServeMux, api huma.API, d routeDeps) {
-	// The task API, /api/v1/tasks…, and its OpenAPI document, /openapi.json.
-	task.RegisterAPI(api, d.tasks, d.verifier, d.log)
+func addRoutes(mux *http.ServeMux, d routeDeps) {
+	// The task API of the specification (its OpenAPI document is /openapi.json), and its docs.
+	d.api.Handle("GET /api/v1/tasks", d.api.ListTasks())
+	d.api.Handle("POST /api/v1/tasks", d.api.CreateTask())
+	d.api.Handle("GET /api/v1/tasks/{task_id}", d.api.GetTask())
+	d.api.Handle("PATCH /api/v1/tasks/{task_id}", d.api.UpdateTask())
+	d.api.Handle("DELETE /api/v1/tasks/{task_id}", d.api.DeleteTask())
+	d.api.Handle("POST /api/v1/tasks/{task_id}/toggle", d.api.ToggleTask())
 	mux.Handle("GET /docs", apidocs.Handler())
 	mux.Handle("GET /docs/", apidocs.Handler())
 
-	// The built-in auth server, Better Auth's API.
-	mux.Handle(auth.BasePath+"/", d.auth.Handler())
-	mux.Handle(auth.BasePath, d.auth.Handler()) // a 404 as in Better Auth, not a redirect
+	// The built-in auth server, Better Auth's API. Anything else under /api/auth, a trailing
+	// slash or another method included, is Better Auth's empty 404, not the mux's 405.
+	mux.Handle("POST /api/auth/sign-up/email", d.auth.SignUp())
+	mux.Handle("POST /api/auth/sign-in/email", d.auth.SignIn())
+	mux.Handle("POST /api/auth/sign-out", d.auth.SignOut())
+	mux.Handle("GET /api/auth/get-session", d.auth.GetSession())
+	mux.Handle("POST /api/auth/get-session", d.auth.GetSession())
+	mux.Handle("GET /api/auth/token", d.auth.Token())
+	mux.Handle("GET /api/auth/jwks", d.auth.JWKS())
+	mux.Handle("POST /api/auth/change-password", d.auth.ChangePassword())
+	mux.Handle("GET /api/auth/list-sessions", d.auth.ListSessions())
+	mux.Handle("POST /api/auth/revoke-session", d.auth.RevokeSession())
+	mux.Handle("POST /api/auth/revoke-sessions", d.auth.RevokeSessions())
+	mux.Handle("POST /api/auth/revoke-other-sessions", d.auth.RevokeOtherSessions())
+	mux.Handle("POST /api/auth/update-user", d.auth.UpdateUser())
+	mux.Handle("POST /api/auth/delete-user", d.auth.DeleteUser())
+	mux.Handle("/api/auth/", d.auth.NotFound())
+	mux.Handle("/api/auth", d.auth.NotFound())
 
 	// The web UI: pages and plain forms (POST, then redirect), which htmx also calls for
 	// fragments. The GET pages of /tasks/{id}/delete and /tasks/clear-completed ask before
@@ -79,7 +94,7 @@ func readyz(db *database.DB) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		if err := db.Ping(ctx); err != nil {
-			w.Header().Set("Retry-After", "5")
+			(&apperr.Error{Kind: apperr.Unavailable}).SetHeaders(w.Header())
 			w.WriteHeader(http.StatusServiceUnavailable)
 			w.Write([]byte(`{"status":"unavailable","detail":"The database does not answer"}`))
 			return

@@ -2,9 +2,7 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,18 +10,15 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
-	"unicode/utf8"
 
-	"github.com/danielgtaylor/huma/v2"
-	"github.com/danielgtaylor/huma/v2/adapters/humago"
-
+	"todo/internal/api"
 	"todo/internal/auth"
 	"todo/internal/config"
 	"todo/internal/database"
 	"todo/internal/jwt"
 	"todo/internal/observe"
 	"todo/internal/task"
+	"todo/internal/task/stores"
 	"todo/internal/web"
 )
 
@@ -49,22 +44,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		return nil, err
 	}
 
-	var store task.Store
-	if db.Dialect == database.Postgres {
-		store = task.NewPostgresStore(db.Postgres)
-	} else {
-		sqliteStore, err := task.NewSQLiteStore(db.SQLite)
-		if err != nil {
-			db.Close()
-			return nil, err
-		}
-		store = sqliteStore
+	store, err := stores.New(db)
+	if err != nil {
+		db.Close()
+		return nil, err
 	}
 	tasks := task.NewService(store)
 
 	authn := auth.New(db, auth.Config{
 		Secret: cfg.Secret, BaseURL: cfg.BaseURL, TrustedOrigins: cfg.TrustedOrigins,
 		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, KeyRotation: cfg.KeyRotation,
+		UserData: tasks,
 	}, log)
 	// The task API trusts the built-in keys, or those of the Better Auth server at AUTH_URL;
 	// the verifier is the same either way.
@@ -81,9 +71,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	}
 
 	mux := http.NewServeMux()
-	api := newAPI(mux, version)
-	addRoutes(mux, api, routeDeps{
-		log: log, db: db, tasks: tasks, verifier: verifier, metrics: metrics, auth: authn, web: ui,
+	addRoutes(mux, routeDeps{
+		db: db, metrics: metrics, web: ui,
+		api:  api.New(mux, version, tasks, verifier, log),
+		auth: auth.NewAPI(authn),
 	})
 
 	var h http.Handler = observe.RecordRoute(mux)
@@ -131,61 +122,4 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
-}
-
-// newAPI configures huma on mux: OpenAPI 3.1 at /openapi.json, no remote docs page (ours is
-// served offline at /docs), no $schema links in bodies, and JSON bodies that must be UTF-8.
-func newAPI(mux *http.ServeMux, version string) huma.API {
-	cfg := huma.DefaultConfig("Todo API", version)
-	cfg.Info.Description = "Personal task lists. Every operation needs `Authorization: Bearer <JWT>` " +
-		"from the built-in auth (`GET /api/auth/token`) or from the Better Auth server at AUTH_URL."
-	cfg.CreateHooks = nil
-	cfg.DocsPath = ""
-	cfg.SchemasPath = ""
-	cfg.OpenAPIPath = "/openapi"
-	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
-		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
-	}
-	jsonFormat := huma.Format{Marshal: marshalJSON, Unmarshal: unmarshalJSON}
-	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
-	return humago.New(mux, cfg)
-}
-
-var (
-	jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-	jsonSlices  = sync.Pool{New: func() any { return new([]byte) }}
-)
-
-// jsonAppender is a body that writes its own JSON (the hot answers: tasks and their lists).
-type jsonAppender interface{ AppendJSON([]byte) []byte }
-
-// marshalJSON writes v as JSON without HTML escaping and without the trailing newline of
-// json.Encoder, so that bodies are exactly the JSON (`{"detail":"Task not found"}`).
-func marshalJSON(w io.Writer, v any) error {
-	if a, ok := v.(jsonAppender); ok {
-		b := jsonSlices.Get().(*[]byte)
-		defer jsonSlices.Put(b)
-		*b = a.AppendJSON((*b)[:0])
-		_, err := w.Write(*b)
-		return err
-	}
-	buf := jsonBuffers.Get().(*bytes.Buffer)
-	defer jsonBuffers.Put(buf)
-	buf.Reset()
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return err
-	}
-	_, err := w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
-	return err
-}
-
-// unmarshalJSON refuses bodies that are not UTF-8: encoding/json would silently replace the
-// bad bytes, storing text the client never sent.
-func unmarshalJSON(data []byte, v any) error {
-	if !utf8.Valid(data) {
-		return errors.New("request body is not valid UTF-8")
-	}
-	return json.Unmarshal(data, v)
 }

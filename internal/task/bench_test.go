@@ -7,6 +7,7 @@ import (
 	"todo/internal/apptest"
 	"todo/internal/database"
 	"todo/internal/task"
+	"todo/internal/task/stores"
 )
 
 // seed gives user n tasks in one statement, newest created now, one second apart.
@@ -36,10 +37,7 @@ func seed(b *testing.B, db *database.DB, user string, n int) {
 
 func benchStore(b *testing.B, d database.Dialect) (*task.Service, *database.DB) {
 	db := apptest.OpenDB(b, d)
-	if d == database.Postgres {
-		return task.NewService(task.NewPostgresStore(db.Postgres)), db
-	}
-	s, err := task.NewSQLiteStore(db.SQLite)
+	s, err := stores.New(db)
 	if err != nil {
 		b.Fatal(err)
 	}

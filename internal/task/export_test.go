@@ -7,10 +7,3 @@ var (
 	CleanTitle       = cleanTitle
 	CleanDescription = cleanDescription
 )
-
-// ListBody and AppendListBody encode a list page as the API answers it.
-func ListBody(tasks []Task, total int64) []byte { return listBody{tasks, total}.AppendJSON(nil) }
-
-func AppendListBody(b []byte, tasks []Task, total int64) []byte {
-	return listBody{tasks, total}.AppendJSON(b)
-}

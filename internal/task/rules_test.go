@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"todo/internal/apperr"
 	"todo/internal/task"
 )
 
@@ -96,11 +97,11 @@ func checkRule(t *testing.T, field, got string, err error, want, errContains str
 		}
 		return
 	}
-	var verr *task.ValidationError
-	if !errors.As(err, &verr) {
+	var verr *apperr.Error
+	if !errors.As(err, &verr) || verr.Kind != apperr.Invalid || len(verr.Fields) != 1 {
 		t.Fatalf("got %q, %v; want a validation error containing %q", got, err, errContains)
 	}
-	if verr.Field != field || !strings.Contains(verr.Message, errContains) {
-		t.Fatalf("got %s: %s, want %s: …%s…", verr.Field, verr.Message, field, errContains)
+	if f := verr.Fields[0]; f.Name != field || !strings.Contains(f.Message, errContains) {
+		t.Fatalf("got %s: %s, want %s: …%s…", f.Name, f.Message, field, errContains)
 	}
 }

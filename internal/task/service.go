@@ -11,8 +11,8 @@ import (
 // inside the query, so that no caller can reach another user's task by mistake.
 type Store interface {
 	// List returns one page of the user's tasks matching f, newest first (created_at, then id,
-	// descending), and the user's counts.
-	List(ctx context.Context, userID string, f Filter) ([]Task, Counts, error)
+	// descending), with the number of tasks matching f and the user's counts.
+	List(ctx context.Context, userID string, f Filter) (Page, error)
 	Insert(ctx context.Context, t Task) error
 	Get(ctx context.Context, userID string, id uuid.UUID) (Task, error)
 	// Update applies p and sets updated_at in one statement.
@@ -23,16 +23,9 @@ type Store interface {
 	SetAllCompleted(ctx context.Context, userID string, completed bool, at time.Time) (int64, error)
 	// DeleteCompleted removes the user's completed tasks and returns how many there were.
 	DeleteCompleted(ctx context.Context, userID string) (int64, error)
+	// DeleteAll removes every task of the user and what is kept about them (their counts).
+	DeleteAll(ctx context.Context, userID string) error
 }
-
-// The columns of a task as both stores read them. description may be NULL in the
-// specification's schema (rows written by other tools); a task always shows a string.
-const (
-	taskColumns = "id, title, coalesce(description, '') AS description, completed, created_at, updated_at"
-	// pageColumns are the counts of the user's task_counts row (c) and the columns of each task
-	// (t) of a page.
-	pageColumns = "c.total, c.completed, t.id, t.title, coalesce(t.description, ''), t.completed, t.created_at, t.updated_at"
-)
 
 // Service applies the task rules (trimming, lengths, ownership, timestamps); the JSON API and
 // the web UI both go through it.
@@ -59,18 +52,7 @@ func (s *Service) List(ctx context.Context, userID string, f Filter) (Page, erro
 	if f.Offset < 0 {
 		return Page{}, invalid("offset", "must be 0 or more")
 	}
-	tasks, counts, err := s.store.List(ctx, userID, f)
-	if err != nil {
-		return Page{}, err
-	}
-	total := counts.Total
-	if f.Completed != nil {
-		total = counts.Completed
-		if !*f.Completed {
-			total = counts.Active()
-		}
-	}
-	return Page{Tasks: tasks, Total: total, Counts: counts}, nil
+	return s.store.List(ctx, userID, f)
 }
 
 // Create validates and trims the draft and stores it as a new, open task of the user.
@@ -106,23 +88,52 @@ func (s *Service) Get(ctx context.Context, userID string, id uuid.UUID) (Task, e
 }
 
 // Update changes the fields the patch carries, trimmed and validated, and always sets
-// updated_at, even for an empty patch.
+// updated_at, even for an empty patch, as the specification's API does.
 func (s *Service) Update(ctx context.Context, userID string, id uuid.UUID, p Patch) (Task, error) {
+	p, err := cleanPatch(p)
+	if err != nil {
+		return Task{}, err
+	}
+	return s.store.Update(ctx, userID, id, p, s.timestamp())
+}
+
+// Edit is Update for a person saving an edit form: the same rules, but a patch that would
+// change nothing, once trimmed, leaves the task as it is, updated_at included.
+func (s *Service) Edit(ctx context.Context, userID string, id uuid.UUID, p Patch) (Task, error) {
+	p, err := cleanPatch(p)
+	if err != nil {
+		return Task{}, err
+	}
+	t, err := s.store.Get(ctx, userID, id)
+	if err != nil || !changes(t, p) {
+		return t, err
+	}
+	return s.store.Update(ctx, userID, id, p, s.timestamp())
+}
+
+func cleanPatch(p Patch) (Patch, error) {
 	if p.Title != nil {
 		title, err := cleanTitle(*p.Title)
 		if err != nil {
-			return Task{}, err
+			return Patch{}, err
 		}
 		p.Title = &title
 	}
 	if p.Description != nil {
 		description, err := cleanDescription(*p.Description)
 		if err != nil {
-			return Task{}, err
+			return Patch{}, err
 		}
 		p.Description = &description
 	}
-	return s.store.Update(ctx, userID, id, p, s.timestamp())
+	return p, nil
+}
+
+// changes tells whether p would change t.
+func changes(t Task, p Patch) bool {
+	return (p.Title != nil && *p.Title != t.Title) ||
+		(p.Description != nil && *p.Description != t.Description) ||
+		(p.Completed != nil && *p.Completed != t.Completed)
 }
 
 // Toggle flips the task's completion.
@@ -143,4 +154,10 @@ func (s *Service) SetAllCompleted(ctx context.Context, userID string, completed 
 // DeleteCompleted removes the user's completed tasks.
 func (s *Service) DeleteCompleted(ctx context.Context, userID string) (int64, error) {
 	return s.store.DeleteCompleted(ctx, userID)
+}
+
+// DeleteUserData removes everything the task domain keeps for the user: the auth service
+// calls it when the user deletes their account.
+func (s *Service) DeleteUserData(ctx context.Context, userID string) error {
+	return s.store.DeleteAll(ctx, userID)
 }

@@ -12,19 +12,23 @@ import (
 	"todo/internal/apptest"
 	"todo/internal/database"
 	"todo/internal/task"
+	"todo/internal/task/stores"
 )
 
 // newStore returns a store of the dialect over a new, migrated database.
 func newStore(t *testing.T, d database.Dialect) (task.Store, *database.DB) {
 	db := apptest.OpenDB(t, d)
-	if d == database.Postgres {
-		return task.NewPostgresStore(db.Postgres), db
-	}
-	s, err := task.NewSQLiteStore(db.SQLite)
+	s, err := stores.New(db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s, db
+}
+
+// list is a page of the store as its tasks and the user's counts.
+func list(s task.Store, userID string, f task.Filter) ([]task.Task, task.Counts, error) {
+	page, err := s.List(ctx, userID, f)
+	return page.Tasks, page.Counts, err
 }
 
 var ctx = context.Background()
@@ -81,7 +85,7 @@ func TestStore(t *testing.T) {
 			if n, err := s.SetAllCompleted(ctx, "bob", true, at(2)); err != nil || n != 0 {
 				t.Errorf("SetAllCompleted by another user: got %d, %v; want 0", n, err)
 			}
-			tasks, counts, err := s.List(ctx, "bob", task.Filter{Limit: 50})
+			tasks, counts, err := list(s, "bob", task.Filter{Limit: 50})
 			if err != nil || len(tasks) != 0 || counts != (task.Counts{}) {
 				t.Errorf("List of another user: got %v %+v %v, want nothing", tasks, counts, err)
 			}
@@ -102,7 +106,7 @@ func TestStore(t *testing.T) {
 			seen := map[uuid.UUID]bool{}
 			var order []task.Task
 			for offset := int64(0); offset < 30; offset += 7 {
-				page, counts, err := s.List(ctx, "alice", task.Filter{Limit: 7, Offset: offset})
+				page, counts, err := list(s, "alice", task.Filter{Limit: 7, Offset: offset})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -156,7 +160,11 @@ func TestStore(t *testing.T) {
 				completed *bool
 				want      int
 			}{{nil, 4}, {ptr(true), 3}, {ptr(false), 1}} {
-				tasks, counts, err := s.List(ctx, "alice", task.Filter{Completed: f.completed, Limit: 50})
+				page, err := s.List(ctx, "alice", task.Filter{Completed: f.completed, Limit: 50})
+				tasks, counts := page.Tasks, page.Counts
+				if page.Total != int64(f.want) {
+					t.Errorf("completed=%v: total %d, want %d", deref(f.completed), page.Total, f.want)
+				}
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -177,7 +185,7 @@ func TestStore(t *testing.T) {
 				insert(t, s, "alice", fmt.Sprint(i), at(i))
 			}
 			for _, f := range []task.Filter{{Limit: 0}, {Limit: 10, Offset: 3}, {Limit: 10, Offset: 1 << 40}} {
-				tasks, counts, err := s.List(ctx, "alice", f)
+				tasks, counts, err := list(s, "alice", f)
 				if err != nil || len(tasks) != 0 || counts.Total != 3 {
 					t.Errorf("%+v: got %d tasks, %+v, %v; want none and total 3", f, len(tasks), counts, err)
 				}
@@ -233,8 +241,8 @@ func TestStore(t *testing.T) {
 			if n, err := s.DeleteCompleted(ctx, "alice"); err != nil || n != 4 {
 				t.Fatalf("DeleteCompleted: %d, %v; want 4", n, err)
 			}
-			_, counts, _ := s.List(ctx, "alice", task.Filter{Limit: 1})
-			_, bobs, _ := s.List(ctx, "bob", task.Filter{Limit: 1})
+			_, counts, _ := list(s, "alice", task.Filter{Limit: 1})
+			_, bobs, _ := list(s, "bob", task.Filter{Limit: 1})
 			if counts != (task.Counts{}) || bobs != (task.Counts{Total: 1}) {
 				t.Fatalf("counts after clearing: alice %+v, bob %+v", counts, bobs)
 			}
@@ -252,7 +260,7 @@ func TestStore(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tasks, counts, err := s.List(ctx, "alice", task.Filter{Limit: 10})
+			tasks, counts, err := list(s, "alice", task.Filter{Limit: 10})
 			if err != nil || len(tasks) != 1 || counts.Total != 1 {
 				t.Fatalf("got %+v %+v %v", tasks, counts, err)
 			}

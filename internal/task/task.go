@@ -1,16 +1,17 @@
-// Package task holds the to-do task: its rules, the service that applies them, the stores that
-// keep tasks in SQLite or PostgreSQL, and the JSON API of /api/v1/tasks.
+// Package task is the to-do domain: the task, its rules, the service that applies them and
+// the Store interface that its adapters (task/sqlite, task/postgres) implement. It knows no
+// SQL and no HTTP; the JSON API and the web UI are doors onto its Service.
 package task
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"todo/internal/apperr"
 )
 
 // Limits of the specification's TaskBase and list query.
@@ -21,16 +22,15 @@ const (
 	MaxPageSize          = 1000
 )
 
-// Task is one user's to-do item. Its JSON form is the specification's TaskRead: the owner's
-// id never leaves the server.
+// Task is one user's to-do item.
 type Task struct {
-	ID          uuid.UUID  `json:"id"`
-	UserID      string     `json:"-"`
-	Title       string     `json:"title"`
-	Description string     `json:"description"`
-	Completed   bool       `json:"completed"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   *time.Time `json:"updated_at"`
+	ID          uuid.UUID
+	UserID      string
+	Title       string
+	Description string
+	Completed   bool
+	CreatedAt   time.Time
+	UpdatedAt   *time.Time
 }
 
 // Draft is what a client sends to create a task.
@@ -62,7 +62,20 @@ type Counts struct {
 // Active is the number of tasks left to do.
 func (c Counts) Active() int64 { return c.Total - c.Completed }
 
-// Page is one page of a list and the number of tasks matching its filter.
+// Matching is the number of tasks that a filter on completion selects: all (nil), the
+// completed ones or the open ones.
+func (c Counts) Matching(completed *bool) int64 {
+	switch {
+	case completed == nil:
+		return c.Total
+	case *completed:
+		return c.Completed
+	}
+	return c.Active()
+}
+
+// Page is one page of a list, the number of tasks matching its filter across all pages, and
+// the user's counts.
 type Page struct {
 	Tasks  []Task
 	Total  int64
@@ -71,19 +84,9 @@ type Page struct {
 
 // ErrNotFound is returned for a task that does not exist or belongs to someone else; the two
 // are indistinguishable on purpose.
-var ErrNotFound = errors.New("Task not found")
+var ErrNotFound = &apperr.Error{Kind: apperr.NotFound, Code: "TASK_NOT_FOUND", Message: "Task not found"}
 
-// ValidationError names the field a request got wrong and why.
-type ValidationError struct {
-	Field   string
-	Message string
-}
-
-func (e *ValidationError) Error() string { return e.Field + ": " + e.Message }
-
-func invalid(field, format string, args ...any) error {
-	return &ValidationError{Field: field, Message: fmt.Sprintf(format, args...)}
-}
+var invalid = apperr.Invalidf
 
 // cleanTitle applies the title rules: 1 to 200 characters as sent, then trimmed as Python's
 // str.strip() trims, and not empty after trimming.

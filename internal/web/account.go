@@ -4,10 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
+	"todo/internal/apperr"
 	"todo/internal/auth"
 )
 
@@ -55,11 +54,6 @@ func (ui *UI) SignIn() http.Handler {
 			Remember:   r.PostForm.Get("remember") != "",
 		}
 		password := r.PostForm.Get("password")
-		client := ui.client(r)
-		if ok, retry := ui.auth.Allow(client, "/sign-in/email"); !ok {
-			ui.rateLimited(w, r, "signin", v, retry)
-			return
-		}
 		if v.Email == "" {
 			v.EmailError = "Enter your email address."
 		}
@@ -70,7 +64,7 @@ func (ui *UI) SignIn() http.Handler {
 			ui.page(w, r, http.StatusUnprocessableEntity, "signin", v)
 			return
 		}
-		a, err := ui.auth.SignIn(r.Context(), v.Email, password, v.Remember, client)
+		a, err := ui.auth.SignIn(r.Context(), v.Email, password, v.Remember, ui.client(r))
 		if err != nil {
 			ui.authFailed(w, r, "signin", v, err)
 			return
@@ -90,27 +84,19 @@ func (ui *UI) SignUp() http.Handler {
 			Email:      strings.TrimSpace(r.PostForm.Get("email")),
 		}
 		password := r.PostForm.Get("password")
-		client := ui.client(r)
-		if ok, retry := ui.auth.Allow(client, "/sign-up/email"); !ok {
-			ui.rateLimited(w, r, "signup", v, retry)
-			return
-		}
-		if v.Name == "" {
-			v.NameError = "Enter your name."
-		}
 		if v.Email == "" {
 			v.EmailError = "Enter your email address."
 		}
 		if password == "" {
 			v.PasswordError = fmt.Sprintf("Choose a password of at least %d characters.", auth.MinPasswordLength)
 		}
-		if v.NameError != "" || v.EmailError != "" || v.PasswordError != "" {
+		if v.EmailError != "" || v.PasswordError != "" {
 			ui.page(w, r, http.StatusUnprocessableEntity, "signup", v)
 			return
 		}
 		a, err := ui.auth.SignUp(r.Context(), auth.SignUpInput{
 			Name: v.Name, Email: v.Email, Password: password, Remember: true,
-		}, client)
+		}, ui.client(r))
 		if err != nil {
 			ui.authFailed(w, r, "signup", v, err)
 			return
@@ -141,47 +127,37 @@ func (ui *UI) client(r *http.Request) auth.Client {
 	return auth.Client{IP: ui.auth.ClientIP(r), UserAgent: r.UserAgent()}
 }
 
-// rateLimited shows the form again with the time to wait; the limits are the auth API's,
-// counted in the same buckets.
-func (ui *UI) rateLimited(w http.ResponseWriter, r *http.Request, page string, v authView, retry time.Duration) {
-	secs := max(1, int((retry+time.Second-1)/time.Second))
-	v.Alert = fmt.Sprintf("Too many attempts, try again in %d s.", secs)
-	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	ui.page(w, r, http.StatusTooManyRequests, page, v)
-}
-
 // authFailed shows the form again with the auth service's refusal next to the field it is
-// about, in words for people rather than API codes.
+// about, in words for people rather than API codes, with the status and headers of apperr's
+// table.
 func (ui *UI) authFailed(w http.ResponseWriter, r *http.Request, page string, v authView, err error) {
-	var e *auth.Error
-	if !errors.As(err, &e) {
-		ui.fail(w, r, err)
-		return
-	}
-	status := e.Status
-	switch e.Code {
-	case "INVALID_EMAIL_OR_PASSWORD":
+	e := apperr.From(err)
+	apperr.Log(r.Context(), ui.log, e)
+	e.SetHeaders(w.Header())
+	status := e.Status()
+	_, emailAtFault := e.Field("email")
+	switch {
+	case errors.Is(e, auth.ErrInvalidCredentials):
 		v.Alert = "Wrong email or password."
 		// 401 would promise a WWW-Authenticate challenge; this is a form to fill in again.
 		status = http.StatusUnprocessableEntity
-	case "INVALID_EMAIL", "VALIDATION_ERROR":
+	case errors.Is(e, auth.ErrInvalidEmail), emailAtFault:
 		v.EmailError = "Enter a valid email address, like name@example.com."
-	case "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL":
+	case errors.Is(e, auth.ErrUserExists):
 		v.EmailError, v.EmailTaken = "An account with this email already exists.", true
-	case "PASSWORD_TOO_SHORT":
+	case errors.Is(e, auth.ErrPasswordTooShort):
 		v.PasswordError = fmt.Sprintf("Password too short: use at least %d characters.", auth.MinPasswordLength)
-	case "PASSWORD_TOO_LONG":
+	case errors.Is(e, auth.ErrPasswordTooLong):
 		v.PasswordError = fmt.Sprintf("Password too long: use at most %d characters.", auth.MaxPasswordLength)
+	case e.Kind == apperr.RateLimited:
+		// The limits are the auth API's, counted in the same buckets.
+		v.Alert = fmt.Sprintf("Too many attempts, try again in %d s.", e.RetrySeconds())
+	case e.Kind == apperr.Unavailable:
+		v.Alert = "We can't reach the database right now. Please try again in a moment."
+	case e.Kind == apperr.Internal:
+		v.Alert = "Something went wrong on our side. Please try again."
 	default:
-		switch {
-		case e.Status == http.StatusServiceUnavailable:
-			w.Header().Set("Retry-After", "5")
-			v.Alert = "We can't reach the database right now. Please try again in a moment."
-		case e.Status >= http.StatusInternalServerError:
-			v.Alert = "Something went wrong on our side. Please try again."
-		default:
-			v.Alert = e.Message
-		}
+		v.Alert = e.Message
 	}
 	ui.page(w, r, status, page, v)
 }

@@ -122,10 +122,7 @@ func (ui *UI) EditTask() http.Handler {
 			return
 		}
 		id := t.ID
-		// Saving what is stored already would only mark the task updated.
-		if form.Title != t.Title || form.Description != t.Description {
-			t, err = ui.tasks.Update(r.Context(), a.User.ID, id, task.Patch{Title: &form.Title, Description: &form.Description})
-		}
+		t, err = ui.tasks.Edit(r.Context(), a.User.ID, id, task.Patch{Title: &form.Title, Description: &form.Description})
 		if form.withError(err) {
 			edit := taskView{Task: task.Task{ID: id}, State: s, Editing: true, Form: form}
 			if isHTMX(r) {

@@ -6,9 +6,7 @@ import (
 	"errors"
 	"net/http"
 
-	"todo/internal/auth"
-	"todo/internal/database"
-	"todo/internal/task"
+	"todo/internal/apperr"
 )
 
 // fragment is one named template of a page and its data.
@@ -51,32 +49,31 @@ const (
 	notFoundMessage    = "This task no longer exists. It may have been deleted in another window."
 )
 
-// fail answers a request whose service call failed: a missing task is 404, an unreachable
-// database 503 (never 500), anything else a logged 500 that shows no internals.
+// fail answers a request whose service call failed, with the status and headers of apperr's
+// table: a missing task is 404, an unreachable database 503 (never 500), anything unexpected
+// a 500 that shows no internals and is logged here, once.
 func (ui *UI) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var authErr *auth.Error
-	switch {
-	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		return // the browser went away; nobody reads the answer
-	case errors.Is(err, task.ErrNotFound):
-		ui.showError(w, r, http.StatusNotFound, notFoundMessage)
-	case database.IsUnavailable(err) || (errors.As(err, &authErr) && authErr.Status == http.StatusServiceUnavailable):
-		ui.log.WarnContext(r.Context(), "database unavailable", "path", r.URL.Path, "err", err)
-		ui.showError(w, r, http.StatusServiceUnavailable, unavailableMessage)
-	default:
-		if authErr == nil { // the auth service logged its own failures already
-			ui.log.ErrorContext(r.Context(), "web request failed", "path", r.URL.Path, "err", err)
-		}
-		ui.showError(w, r, http.StatusInternalServerError, internalMessage)
 	}
+	e := apperr.From(err)
+	apperr.Log(r.Context(), ui.log, e)
+	e.SetHeaders(w.Header())
+	msg := e.Message
+	switch e.Kind {
+	case apperr.NotFound:
+		msg = notFoundMessage
+	case apperr.Unavailable:
+		msg = unavailableMessage
+	case apperr.Internal:
+		msg = internalMessage
+	}
+	ui.showError(w, r, e.Status(), msg)
 }
 
 // showError tells the user what went wrong. With htmx it goes to the page's alert area and
 // leaves every form as it is, so nothing typed is lost; otherwise it is a page of its own.
 func (ui *UI) showError(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	if status == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", "5")
-	}
 	if isHTMX(r) {
 		w.Header().Set("HX-Retarget", "#alerts")
 		w.Header().Set("HX-Reswap", "innerHTML")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"todo/internal/apperr"
 	"todo/internal/auth"
 	"todo/internal/task"
 )
@@ -61,13 +62,14 @@ func editForm(t task.Task, s listState) taskForm {
 // withError puts a validation error of the task service next to its field, and the cursor
 // there. It reports false for any other error.
 func (f *taskForm) withError(err error) bool {
-	var invalid *task.ValidationError
-	if !errors.As(err, &invalid) {
+	var e *apperr.Error
+	if !errors.As(err, &e) || e.Kind != apperr.Invalid || len(e.Fields) == 0 {
 		return false
 	}
+	invalid := e.Fields[0]
 	f.Focus = true
-	msg := fieldLabel(invalid.Field) + " " + invalid.Message + "."
-	if invalid.Field == "description" {
+	msg := fieldLabel(invalid.Name) + " " + invalid.Message + "."
+	if invalid.Name == "description" {
 		f.DescError = msg
 	} else {
 		f.TitleError = msg

@@ -5,11 +5,14 @@
 package web
 
 import (
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
+
+	"github.com/google/uuid"
 
 	"todo/internal/auth"
 	"todo/internal/task"
@@ -22,10 +25,34 @@ var templateFiles embed.FS
 // the partials, which every page shares.
 var pageNames = []string{"signin", "signup", "tasks", "confirm", "error"}
 
+// Tasks is what the UI asks of the task service.
+type Tasks interface {
+	List(ctx context.Context, userID string, f task.Filter) (task.Page, error)
+	Create(ctx context.Context, userID string, d task.Draft) (task.Task, error)
+	Get(ctx context.Context, userID string, id uuid.UUID) (task.Task, error)
+	Edit(ctx context.Context, userID string, id uuid.UUID, p task.Patch) (task.Task, error)
+	Toggle(ctx context.Context, userID string, id uuid.UUID) (task.Task, error)
+	Delete(ctx context.Context, userID string, id uuid.UUID) error
+	SetAllCompleted(ctx context.Context, userID string, completed bool) (int64, error)
+	DeleteCompleted(ctx context.Context, userID string) (int64, error)
+}
+
+// Auth is what the UI asks of the auth service: the same sessions and cookies as its API's.
+type Auth interface {
+	Session(ctx context.Context, w http.ResponseWriter, r *http.Request) (*auth.Authenticated, error)
+	SignIn(ctx context.Context, email, password string, remember bool, c auth.Client) (auth.Authenticated, error)
+	SignUp(ctx context.Context, in auth.SignUpInput, c auth.Client) (auth.Authenticated, error)
+	SignOut(ctx context.Context, token string) error
+	SetSessionCookie(w http.ResponseWriter, a auth.Authenticated)
+	ClearSessionCookies(w http.ResponseWriter)
+	ClientIP(r *http.Request) string
+	Issuer() string
+}
+
 // UI serves the web front end.
 type UI struct {
-	tasks       *task.Service
-	auth        *auth.Service
+	tasks       Tasks
+	auth        Auth
 	log         *slog.Logger
 	pages       map[string]*template.Template
 	assets      assets
@@ -33,7 +60,7 @@ type UI struct {
 }
 
 // New builds the UI over the task and auth services.
-func New(tasks *task.Service, authn *auth.Service, log *slog.Logger) (*UI, error) {
+func New(tasks Tasks, authn Auth, log *slog.Logger) (*UI, error) {
 	ui := &UI{tasks: tasks, auth: authn, log: log.With("component", "web")}
 	var err error
 	if ui.assets, err = loadAssets(); err != nil {

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"bytes"
@@ -9,24 +9,22 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"todo/internal/task"
 )
 
 func page(n int) any {
-	tasks := make([]task.Task, n)
+	tasks := make([]TaskRead, n)
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	for i := range tasks {
 		updated := now.Add(time.Second)
-		tasks[i] = task.Task{ID: uuid.New(), Title: fmt.Sprintf("Task <%d> & \"quotes\"", i),
+		tasks[i] = TaskRead{ID: uuid.New(), Title: fmt.Sprintf("Task <%d> & \"quotes\"", i),
 			Description: "A description of moderate length, with ünïcödé.", CreatedAt: now, UpdatedAt: &updated}
 	}
 	return listPage{tasks, int64(n)}
 }
 
 type listPage struct {
-	Tasks []task.Task `json:"tasks"`
-	Total int64       `json:"total"`
+	Tasks []TaskRead `json:"tasks"`
+	Total int64      `json:"total"`
 }
 
 // TestMarshalJSON: bodies are exactly their JSON, by either path.

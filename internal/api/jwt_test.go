@@ -1,4 +1,4 @@
-package task_test
+package api_test
 
 import (
 	"encoding/base64"

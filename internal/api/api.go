@@ -1,0 +1,110 @@
+// Package api is the JSON API: huma operations on the server's mux, documented by the OpenAPI
+// 3.1 document at /openapi.json. Its handlers are doors onto the services; they parse, call
+// and format, and hold no rule of their own.
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"todo/internal/jwt"
+	"todo/internal/task"
+)
+
+// API serves the JSON operations. routes.go places each one with Handle.
+type API struct {
+	huma     huma.API
+	tasks    *task.Service
+	verifier *jwt.Verifier
+	log      *slog.Logger
+}
+
+// New configures huma on mux: OpenAPI 3.1 at /openapi.json, no remote docs page (ours is
+// served offline at /docs), no $schema links in bodies, and JSON bodies that must be UTF-8.
+// Every operation authenticates its caller with verifier.
+func New(mux *http.ServeMux, version string, tasks *task.Service, verifier *jwt.Verifier, log *slog.Logger) *API {
+	// huma builds the errors of its own request validation (and documents every error)
+	// through this package variable, its only hook; every API of the process has the same
+	// error shape, so setting it here, before the first operation, is enough.
+	huma.NewError = newError
+
+	cfg := huma.DefaultConfig("Todo API", version)
+	cfg.Info.Description = "Personal task lists. Every operation needs `Authorization: Bearer <JWT>` " +
+		"from the built-in auth (`GET /api/auth/token`) or from the Better Auth server at AUTH_URL."
+	cfg.CreateHooks = nil
+	cfg.DocsPath = ""
+	cfg.SchemasPath = ""
+	cfg.OpenAPIPath = "/openapi"
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
+	}
+	jsonFormat := huma.Format{Marshal: marshalJSON, Unmarshal: unmarshalJSON}
+	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
+	return &API{huma: humago.New(mux, cfg), tasks: tasks, verifier: verifier, log: log}
+}
+
+// Endpoint is one operation, made by a handler maker, not yet placed on a route.
+type Endpoint struct {
+	op       huma.Operation
+	register func(huma.API, huma.Operation)
+}
+
+func endpoint[I, O any](op huma.Operation, handler func(context.Context, *I) (*O, error)) Endpoint {
+	return Endpoint{op: op, register: func(api huma.API, op huma.Operation) { huma.Register(api, op, handler) }}
+}
+
+// Handle places e on pattern, "METHOD /path/{param}", as http.ServeMux patterns read.
+func (a *API) Handle(pattern string, e Endpoint) {
+	e.op.Method, e.op.Path, _ = strings.Cut(pattern, " ")
+	e.register(a.huma, e.op)
+}
+
+var (
+	jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	jsonSlices  = sync.Pool{New: func() any { return new([]byte) }}
+)
+
+// jsonAppender is a body that writes its own JSON (the hot answers: tasks and their lists).
+type jsonAppender interface{ AppendJSON([]byte) []byte }
+
+// marshalJSON writes v as JSON without HTML escaping and without the trailing newline of
+// json.Encoder, so that bodies are exactly the JSON (`{"detail":"Task not found"}`).
+func marshalJSON(w io.Writer, v any) error {
+	if a, ok := v.(jsonAppender); ok {
+		b := jsonSlices.Get().(*[]byte)
+		defer jsonSlices.Put(b)
+		*b = a.AppendJSON((*b)[:0])
+		_, err := w.Write(*b)
+		return err
+	}
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer jsonBuffers.Put(buf)
+	buf.Reset()
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	return err
+}
+
+// unmarshalJSON refuses bodies that are not UTF-8: encoding/json would silently replace the
+// bad bytes, storing text the client never sent.
+func unmarshalJSON(data []byte, v any) error {
+	if !utf8.Valid(data) {
+		return errors.New("request body is not valid UTF-8")
+	}
+	return json.Unmarshal(data, v)
+}

@@ -1,0 +1,264 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"todo/internal/apperr"
+	"todo/internal/jwt"
+	"todo/internal/observe"
+	"todo/internal/task"
+)
+
+// The JSON bodies of the API.
+type (
+	createBody struct {
+		_           struct{} `additionalProperties:"true"`
+		Title       string   `json:"title" minLength:"1" maxLength:"200" doc:"1 to 200 characters, trimmed; not blank" example:"Buy milk"`
+		Description string   `json:"description,omitempty" maxLength:"1000" doc:"At most 1000 characters, trimmed" example:"Two litres, semi-skimmed"`
+	}
+	patchBody struct {
+		_           struct{} `additionalProperties:"true"`
+		Title       *string  `json:"title,omitempty" minLength:"1" maxLength:"200" doc:"1 to 200 characters, trimmed; not blank"`
+		Description *string  `json:"description,omitempty" maxLength:"1000" doc:"At most 1000 characters, trimmed"`
+		Completed   *bool    `json:"completed,omitempty"`
+	}
+	listBody struct {
+		Tasks []task.Task `json:"tasks"`
+		Total int64       `json:"total" doc:"Number of the user's tasks that match the filter, across all pages"`
+	}
+)
+
+// AppendJSON appends the page in one pass (see Task.AppendJSON).
+func (l listBody) AppendJSON(b []byte) []byte {
+	b = append(b, `{"tasks":[`...)
+	for i, t := range l.Tasks {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = taskRead(t).AppendJSON(b)
+	}
+	b = append(b, `],"total":`...)
+	b = strconv.AppendInt(b, l.Total, 10)
+	return append(b, '}')
+}
+
+type (
+	// TaskPath is the path parameter of the routes of one task. (Exported: huma fills
+	// parameters of embedded structs only when it can set them.)
+	TaskPath struct {
+		TaskID string `path:"task_id" format:"uuid" doc:"The task's id (a UUID; any case, hyphens optional)"`
+	}
+	listInput struct {
+		Completed string `query:"completed" doc:"Only completed (true) or open (false) tasks. Accepts true/false, 1/0, yes/no, on/off, t/f, y/n in any case."`
+		Limit     int    `query:"limit" default:"50" minimum:"0" maximum:"1000" doc:"Page size; 0 returns only the total"`
+		Offset    int64  `query:"offset" default:"0" minimum:"0" doc:"Number of tasks to skip"`
+		completed *bool
+	}
+	createInput struct {
+		RawBody []byte
+		Body    createBody
+	}
+	getInput    struct{ TaskPath }
+	deleteInput struct{ TaskPath }
+	toggleInput struct{ TaskPath }
+	patchInput  struct {
+		TaskPath
+		RawBody []byte
+		Body    patchBody
+	}
+	taskOutput   struct{ Body TaskRead }
+	listOutput   struct{ Body listBody }
+	deleteOutput struct{}
+)
+
+// Resolve reads the completed filter by hand: the values Python accepts for a boolean are more
+// than a typed parameter would, and an empty value is an error, not an absent filter.
+func (in *listInput) Resolve(ctx huma.Context) []error {
+	u := ctx.URL()
+	values, ok := u.Query()["completed"]
+	if !ok {
+		return nil
+	}
+	b, ok := parseBool(values[0])
+	if !ok {
+		return []error{&huma.ErrorDetail{Location: "query.completed", Message: "must be a boolean (true/false, 1/0, yes/no, on/off, t/f, y/n)"}}
+	}
+	in.completed = &b
+	return nil
+}
+
+func (in *createInput) Resolve(huma.Context) []error {
+	return nullFields(in.RawBody, "title", "description")
+}
+func (in *patchInput) Resolve(huma.Context) []error {
+	return nullFields(in.RawBody, "title", "description", "completed")
+}
+
+func parseBool(s string) (bool, bool) {
+	switch strings.ToLower(s) {
+	case "true", "1", "yes", "on", "t", "y":
+		return true, true
+	case "false", "0", "no", "off", "f", "n":
+		return false, true
+	}
+	return false, false
+}
+
+// nullFields rejects an explicit null for the named fields: a schema that allows leaving a
+// field out would otherwise read null as "not sent".
+func nullFields(raw []byte, names ...string) []error {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil {
+		return nil // not an object: the schema validation already said so
+	}
+	var errs []error
+	for _, name := range names {
+		if v, ok := fields[name]; ok && string(v) == "null" {
+			errs = append(errs, &huma.ErrorDetail{Location: "body." + name, Message: "must not be null"})
+		}
+	}
+	return errs
+}
+
+func (p TaskPath) id() uuid.UUID { return uuid.MustParse(p.TaskID) } // validated by format:"uuid"
+
+// taskOp is an operation of /api/v1/tasks: it authenticates its caller before it looks at
+// the request. errs are the error statuses it may answer beyond those of every operation.
+func (a *API) taskOp(id, summary string, status int, errs ...int) huma.Operation {
+	return huma.Operation{
+		OperationID: id, Summary: summary, Tags: []string{"tasks"}, DefaultStatus: status,
+		Middlewares: huma.Middlewares{a.authenticate},
+		Security:    []map[string][]string{{"bearer": {}}},
+		Errors:      append([]int{http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusServiceUnavailable}, errs...),
+	}
+}
+
+// ListTasks is GET /api/v1/tasks.
+func (a *API) ListTasks() Endpoint {
+	return endpoint(a.taskOp("list-tasks", "List your tasks, newest first", http.StatusOK), a.listTasks)
+}
+
+// CreateTask is POST /api/v1/tasks.
+func (a *API) CreateTask() Endpoint {
+	return endpoint(a.taskOp("create-task", "Create a task", http.StatusCreated), a.createTask)
+}
+
+// GetTask is GET /api/v1/tasks/{task_id}.
+func (a *API) GetTask() Endpoint {
+	return endpoint(a.taskOp("get-task", "Get a task", http.StatusOK, http.StatusNotFound), a.getTask)
+}
+
+// UpdateTask is PATCH /api/v1/tasks/{task_id}.
+func (a *API) UpdateTask() Endpoint {
+	return endpoint(a.taskOp("update-task", "Update some fields of a task", http.StatusOK, http.StatusNotFound), a.updateTask)
+}
+
+// DeleteTask is DELETE /api/v1/tasks/{task_id}.
+func (a *API) DeleteTask() Endpoint {
+	return endpoint(a.taskOp("delete-task", "Delete a task", http.StatusNoContent, http.StatusNotFound), a.deleteTask)
+}
+
+// ToggleTask is POST /api/v1/tasks/{task_id}/toggle.
+func (a *API) ToggleTask() Endpoint {
+	return endpoint(a.taskOp("toggle-task", "Flip a task between open and completed", http.StatusOK, http.StatusNotFound), a.toggleTask)
+}
+
+type userKey struct{}
+
+func userID(ctx context.Context) string { return ctx.Value(userKey{}).(string) }
+
+// The refusals of authentication.
+var (
+	errNotAuthenticated = &apperr.Error{Kind: apperr.Unauthorized, Code: "NOT_AUTHENTICATED", Message: "Not authenticated"}
+	errInvalidToken     = &apperr.Error{Kind: apperr.Unauthorized, Code: "INVALID_TOKEN", Message: "Invalid or expired token"}
+	errKeysUnavailable  = &apperr.Error{Kind: apperr.Unavailable, Code: "KEYS_UNAVAILABLE", Message: "Signing keys are unavailable; try again shortly"}
+)
+
+// authenticate accepts `Authorization: Bearer <JWT>` and nothing else.
+func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
+	refuse := func(reason string, e *apperr.Error, challenge string) {
+		observe.AuthFailed(ctx.Context(), reason)
+		if challenge != "" {
+			ctx.SetHeader("WWW-Authenticate", challenge)
+		}
+		h := http.Header{}
+		e.SetHeaders(h)
+		for k := range h {
+			ctx.SetHeader(k, h.Get(k))
+		}
+		huma.WriteErr(a.huma, ctx, e.Status(), e.Message)
+	}
+	scheme, token, _ := strings.Cut(ctx.Header("Authorization"), " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "bearer") || token == "" {
+		refuse("missing", errNotAuthenticated, "Bearer")
+		return
+	}
+	id, err := a.verifier.Verify(ctx.Context(), token)
+	switch {
+	case errors.Is(err, jwt.ErrKeysUnavailable):
+		refuse("keys_unavailable", errKeysUnavailable, "")
+		return
+	case err != nil:
+		refuse("invalid", errInvalidToken, `Bearer error="invalid_token"`)
+		return
+	}
+	observe.SetUser(ctx.Context(), id)
+	next(huma.WithValue(ctx, userKey{}, id))
+}
+
+func (a *API) listTasks(ctx context.Context, in *listInput) (*listOutput, error) {
+	page, err := a.tasks.List(ctx, userID(ctx), task.Filter{Completed: in.completed, Limit: in.Limit, Offset: in.Offset})
+	if err != nil {
+		return nil, a.problem(ctx, err, "query")
+	}
+	return &listOutput{Body: listBody{Tasks: page.Tasks, Total: page.Total}}, nil
+}
+
+func (a *API) createTask(ctx context.Context, in *createInput) (*taskOutput, error) {
+	t, err := a.tasks.Create(ctx, userID(ctx), task.Draft{Title: in.Body.Title, Description: in.Body.Description})
+	if err != nil {
+		return nil, a.problem(ctx, err, "body")
+	}
+	return &taskOutput{Body: taskRead(t)}, nil
+}
+
+func (a *API) getTask(ctx context.Context, in *getInput) (*taskOutput, error) {
+	t, err := a.tasks.Get(ctx, userID(ctx), in.id())
+	if err != nil {
+		return nil, a.problem(ctx, err, "")
+	}
+	return &taskOutput{Body: taskRead(t)}, nil
+}
+
+func (a *API) updateTask(ctx context.Context, in *patchInput) (*taskOutput, error) {
+	p := task.Patch{Title: in.Body.Title, Description: in.Body.Description, Completed: in.Body.Completed}
+	t, err := a.tasks.Update(ctx, userID(ctx), in.id(), p)
+	if err != nil {
+		return nil, a.problem(ctx, err, "body")
+	}
+	return &taskOutput{Body: taskRead(t)}, nil
+}
+
+func (a *API) deleteTask(ctx context.Context, in *deleteInput) (*deleteOutput, error) {
+	if err := a.tasks.Delete(ctx, userID(ctx), in.id()); err != nil {
+		return nil, a.problem(ctx, err, "")
+	}
+	return &deleteOutput{}, nil
+}
+
+func (a *API) toggleTask(ctx context.Context, in *toggleInput) (*taskOutput, error) {
+	t, err := a.tasks.Toggle(ctx, userID(ctx), in.id())
+	if err != nil {
+		return nil, a.problem(ctx, err, "")
+	}
+	return &taskOutput{Body: taskRead(t)}, nil
+}
