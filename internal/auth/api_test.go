@@ -242,6 +242,19 @@ func errorJSON(code, message string) string {
 }
 
 func testSignIn(t *testing.T, e *env) {
+	t.Run("EmailAndNameTrimmed", func(t *testing.T) {
+		t.Parallel()
+		// The service trims what people paste or autocomplete, for the API as for the web UI.
+		email := uniqueEmail(t, "trimmed")
+		r := e.client().post(t, "/api/auth/sign-up/email", map[string]any{"name": "  Trim Me ", "email": " " + email + "\t", "password": password})
+		r.want(t, http.StatusOK, "")
+		if !strings.Contains(string(r.body), `"name":"Trim Me","email":"`+email+`"`) {
+			t.Errorf("sign-up kept the white space: %s", r.body)
+		}
+		e.client().post(t, "/api/auth/sign-in/email", map[string]any{"email": "\n" + strings.ToUpper(email) + " ", "password": password}).
+			want(t, http.StatusOK, "")
+	})
+
 	t.Run("Success", func(t *testing.T) {
 		t.Parallel()
 		email := uniqueEmail(t, "in")

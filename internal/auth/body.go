@@ -215,4 +215,6 @@ func received(v any, present bool) string {
 // emailPattern is zod 4's email check, which Better Auth uses.
 var emailPattern = regexp.MustCompile(`^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$`)
 
-func validEmail(s string) bool { return emailPattern.MatchString(s) }
+// validEmail is the one email rule of every door: zod's check of the address without the
+// white space around it, which the service trims before keeping it.
+func validEmail(s string) bool { return emailPattern.MatchString(strings.TrimSpace(s)) }

@@ -153,7 +153,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) (Authent
 	if ok, retry := s.Allow(c, signUpPath); !ok {
 		return Authenticated{}, tooManyRequests(retry)
 	}
-	in.Name, in.Email = strings.TrimSpace(in.Name), strings.TrimSpace(in.Email)
+	in.Name = strings.TrimSpace(in.Name)
 	if !validEmail(in.Email) {
 		return Authenticated{}, validationError("email", "Invalid email address")
 	}
@@ -188,7 +188,6 @@ func (s *Service) SignIn(ctx context.Context, email, password string, remember b
 	if ok, retry := s.Allow(c, signInPath); !ok {
 		return Authenticated{}, tooManyRequests(retry)
 	}
-	email = strings.TrimSpace(email)
 	if !validEmail(email) {
 		return Authenticated{}, ErrInvalidEmail
 	}
