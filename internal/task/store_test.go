@@ -97,10 +97,9 @@ func TestStore(t *testing.T) {
 
 		t.Run("list is newest first, ties broken by id, pages neither overlap nor skip", func(t *testing.T) {
 			s, _ := newStore(t, d)
-			var all []task.Task
 			for i := range 25 {
 				// Five tasks share each created_at.
-				all = append(all, insert(t, s, "alice", fmt.Sprintf("t%02d", i), at(i/5)))
+				insert(t, s, "alice", fmt.Sprintf("t%02d", i), at(i/5))
 			}
 			insert(t, s, "bob", "not alice's", at(100))
 			seen := map[uuid.UUID]bool{}
