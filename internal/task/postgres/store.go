@@ -58,18 +58,14 @@ func (s *Store) List(ctx context.Context, userID string, f task.Filter) (task.Pa
 			return task.Page{}, err
 		}
 		defer rows.Close()
-		page := task.Page{Tasks: make([]task.Task, 0, min(f.Limit, task.DefaultPageSize))}
-		// One row and one list of destinations for the whole page: declared in the loop,
-		// each row would escape to the heap again.
-		var r row
+		var (
+			page task.Page
+			r    row
+		)
 		dest := append([]any{&page.Counts.Total, &page.Counts.Completed}, r.dest()...)
-		for rows.Next() {
-			if err := rows.Scan(dest...); err != nil {
-				return task.Page{}, err
-			}
-			page.Tasks = append(page.Tasks, r.task(userID))
-		}
-		if err := rows.Err(); err != nil || len(page.Tasks) > 0 {
+		page.Tasks, err = database.Collect(rows, min(f.Limit, task.DefaultPageSize), dest,
+			func() (task.Task, error) { return r.task(userID), nil })
+		if err != nil || len(page.Tasks) > 0 {
 			return page, err
 		}
 		err = s.pool.QueryRow(ctx, `SELECT total, completed FROM task_counts WHERE user_id = $1`, userID).

@@ -88,20 +88,14 @@ func (s *Store) List(ctx context.Context, userID string, f task.Filter) (task.Pa
 		return task.Page{}, err
 	}
 	defer rows.Close()
-	page := task.Page{Tasks: make([]task.Task, 0, min(f.Limit, task.DefaultPageSize))}
-	var r row
+	var (
+		page task.Page
+		r    row
+	)
 	dest := append([]any{&page.Counts.Total, &page.Counts.Completed}, r.dest()...)
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return task.Page{}, err
-		}
-		t, err := r.task(userID)
-		if err != nil {
-			return task.Page{}, err
-		}
-		page.Tasks = append(page.Tasks, t)
-	}
-	if err := rows.Err(); err != nil {
+	page.Tasks, err = database.Collect(rows, min(f.Limit, task.DefaultPageSize), dest,
+		func() (task.Task, error) { return r.task(userID) })
+	if err != nil {
 		return task.Page{}, err
 	}
 	if len(page.Tasks) == 0 {
