@@ -109,8 +109,8 @@ func newStore(db *database.DB) *store {
 	return &store{write: db.SQLite.Write, read: db.SQLite.Read}
 }
 
-// q rewrites ? placeholders as $1, $2… for PostgreSQL.
-func (s *store) q(query string) string {
+// rebind rewrites ? placeholders as $1, $2… for PostgreSQL.
+func (s *store) rebind(query string) string {
 	if !s.postgres {
 		return query
 	}
@@ -127,8 +127,8 @@ func (s *store) q(query string) string {
 	return b.String()
 }
 
-// t is a timestamp as the dialect stores it.
-func (s *store) t(v time.Time) any {
+// timestamp is a time as the dialect stores it.
+func (s *store) timestamp(v time.Time) any {
 	v = v.UTC().Truncate(time.Millisecond)
 	if s.postgres {
 		return v
@@ -136,11 +136,12 @@ func (s *store) t(v time.Time) any {
 	return v.Format(isoMillis)
 }
 
-func (s *store) tp(v *time.Time) any {
+// optionalTime is timestamp, or NULL for nil.
+func (s *store) optionalTime(v *time.Time) any {
 	if v == nil {
 		return nil
 	}
-	return s.t(*v)
+	return s.timestamp(*v)
 }
 
 func isUniqueViolation(err error) bool {
@@ -190,16 +191,16 @@ func (s *store) createUser(ctx context.Context, u User, passwordHash string, se 
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO "user" (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-		u.Name, u.Email, u.EmailVerified, u.Image, s.t(u.CreatedAt.Time), s.t(u.UpdatedAt.Time), u.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO "user" (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		u.Name, u.Email, u.EmailVerified, u.Image, s.timestamp(u.CreatedAt.Time), s.timestamp(u.UpdatedAt.Time), u.ID); err != nil {
 		if isUniqueViolation(err) {
 			return errEmailTaken
 		}
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO "account" ("id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt")
+	if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO "account" ("id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt")
 		VALUES (?, ?, 'credential', ?, ?, ?, ?)`),
-		newID(), u.ID, u.ID, passwordHash, s.t(u.CreatedAt.Time), s.t(u.UpdatedAt.Time)); err != nil {
+		newID(), u.ID, u.ID, passwordHash, s.timestamp(u.CreatedAt.Time), s.timestamp(u.UpdatedAt.Time)); err != nil {
 		return err
 	}
 	if err := s.insertSession(ctx, tx, se); err != nil {
@@ -210,7 +211,7 @@ func (s *store) createUser(ctx context.Context, u User, passwordHash string, se 
 
 func (s *store) userByEmail(ctx context.Context, email string) (User, error) {
 	var u User
-	err := scanUser(s.read.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM "user" WHERE "email" = ?`), email), &u)
+	err := scanUser(s.read.QueryRowContext(ctx, s.rebind(`SELECT `+userColumns+` FROM "user" WHERE "email" = ?`), email), &u)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, errNotFound
 	}
@@ -220,7 +221,7 @@ func (s *store) userByEmail(ctx context.Context, email string) (User, error) {
 // credentialPassword returns the password hash of the user's email-and-password account.
 func (s *store) credentialPassword(ctx context.Context, userID string) (string, error) {
 	var hash sql.NullString
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT "password" FROM "account" WHERE "userId" = ? AND "providerId" = 'credential'`),
+	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT "password" FROM "account" WHERE "userId" = ? AND "providerId" = 'credential'`),
 		userID).Scan(&hash)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !hash.Valid) {
 		return "", errNotFound
@@ -237,12 +238,12 @@ func (s *store) changePassword(ctx context.Context, userID, hash string, at time
 	}
 	defer tx.Rollback()
 	if se != nil {
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM "session" WHERE "userId" = ?`), userID); err != nil {
+		if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM "session" WHERE "userId" = ?`), userID); err != nil {
 			return err
 		}
 	}
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE "account" SET "password" = ?, "updatedAt" = ? WHERE "userId" = ? AND "providerId" = 'credential'`),
-		hash, s.t(at), userID)
+	res, err := tx.ExecContext(ctx, s.rebind(`UPDATE "account" SET "password" = ?, "updatedAt" = ? WHERE "userId" = ? AND "providerId" = 'credential'`),
+		hash, s.timestamp(at), userID)
 	if err != nil {
 		return err
 	}
@@ -259,9 +260,9 @@ func (s *store) changePassword(ctx context.Context, userID, hash string, at time
 
 func (s *store) updateUser(ctx context.Context, userID string, name, image *string, clearImage bool, at time.Time) (User, error) {
 	var u User
-	err := scanUser(s.write.QueryRowContext(ctx, s.q(`UPDATE "user" SET "name" = coalesce(?, "name"),
+	err := scanUser(s.write.QueryRowContext(ctx, s.rebind(`UPDATE "user" SET "name" = coalesce(?, "name"),
 		"image" = CASE WHEN ? THEN NULL ELSE coalesce(?, "image") END, "updatedAt" = ?
-		WHERE "id" = ? RETURNING `+userColumns), name, clearImage, image, s.t(at), userID), &u)
+		WHERE "id" = ? RETURNING `+userColumns), name, clearImage, image, s.timestamp(at), userID), &u)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, errNotFound
 	}
@@ -281,7 +282,7 @@ func (s *store) deleteUser(ctx context.Context, userID string) error {
 		`DELETE FROM "account" WHERE "userId" = ?`,
 		`DELETE FROM "user" WHERE "id" = ?`,
 	} {
-		if _, err := tx.ExecContext(ctx, s.q(stmt), userID); err != nil {
+		if _, err := tx.ExecContext(ctx, s.rebind(stmt), userID); err != nil {
 			return err
 		}
 	}
@@ -293,8 +294,8 @@ type execer interface {
 }
 
 func (s *store) insertSession(ctx context.Context, db execer, se Session) error {
-	_, err := db.ExecContext(ctx, s.q(`INSERT INTO "session" (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-		s.t(se.ExpiresAt.Time), se.Token, s.t(se.CreatedAt.Time), s.t(se.UpdatedAt.Time), se.IPAddress, se.UserAgent, se.UserID, se.ID)
+	_, err := db.ExecContext(ctx, s.rebind(`INSERT INTO "session" (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		s.timestamp(se.ExpiresAt.Time), se.Token, s.timestamp(se.CreatedAt.Time), s.timestamp(se.UpdatedAt.Time), se.IPAddress, se.UserAgent, se.UserID, se.ID)
 	return err
 }
 
@@ -313,7 +314,7 @@ func (s *store) sessionByToken(ctx context.Context, token string) (Session, User
 			u."name", u."email", u."emailVerified", u."image", u."createdAt", u."updatedAt", u."id"`
 	)
 	dest := append(sessionDest(&se, &ip, &ua), &u.Name, &u.Email, &u.EmailVerified, &image, &u.CreatedAt, &u.UpdatedAt, &u.ID)
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT `+columns+` FROM "session" s JOIN "user" u ON u."id" = s."userId" WHERE s."token" = ?`),
+	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT `+columns+` FROM "session" s JOIN "user" u ON u."id" = s."userId" WHERE s."token" = ?`),
 		token).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, User{}, errNotFound
@@ -326,20 +327,20 @@ func (s *store) sessionByToken(ctx context.Context, token string) (Session, User
 }
 
 func (s *store) refreshSession(ctx context.Context, id string, expiresAt, at time.Time) error {
-	_, err := s.write.ExecContext(ctx, s.q(`UPDATE "session" SET "expiresAt" = ?, "updatedAt" = ? WHERE "id" = ?`),
-		s.t(expiresAt), s.t(at), id)
+	_, err := s.write.ExecContext(ctx, s.rebind(`UPDATE "session" SET "expiresAt" = ?, "updatedAt" = ? WHERE "id" = ?`),
+		s.timestamp(expiresAt), s.timestamp(at), id)
 	return err
 }
 
 func (s *store) deleteSession(ctx context.Context, token string) error {
-	_, err := s.write.ExecContext(ctx, s.q(`DELETE FROM "session" WHERE "token" = ?`), token)
+	_, err := s.write.ExecContext(ctx, s.rebind(`DELETE FROM "session" WHERE "token" = ?`), token)
 	return err
 }
 
 // deleteUserSession deletes the user's session with token; it reports false when the user has
 // no such session (another user's token is not touched).
 func (s *store) deleteUserSession(ctx context.Context, userID, token string) (bool, error) {
-	res, err := s.write.ExecContext(ctx, s.q(`DELETE FROM "session" WHERE "token" = ? AND "userId" = ?`), token, userID)
+	res, err := s.write.ExecContext(ctx, s.rebind(`DELETE FROM "session" WHERE "token" = ? AND "userId" = ?`), token, userID)
 	if err != nil {
 		return false, err
 	}
@@ -349,14 +350,14 @@ func (s *store) deleteUserSession(ctx context.Context, userID, token string) (bo
 
 // deleteUserSessions deletes all of the user's sessions but the one with keepToken.
 func (s *store) deleteUserSessions(ctx context.Context, userID, keepToken string) error {
-	_, err := s.write.ExecContext(ctx, s.q(`DELETE FROM "session" WHERE "userId" = ? AND "token" <> ?`), userID, keepToken)
+	_, err := s.write.ExecContext(ctx, s.rebind(`DELETE FROM "session" WHERE "userId" = ? AND "token" <> ?`), userID, keepToken)
 	return err
 }
 
 // activeSessions lists the user's sessions that have not expired.
 func (s *store) activeSessions(ctx context.Context, userID string, at time.Time) ([]Session, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+sessionColumns+` FROM "session" WHERE "userId" = ? AND "expiresAt" > ? ORDER BY "createdAt"`),
-		userID, s.t(at))
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT `+sessionColumns+` FROM "session" WHERE "userId" = ? AND "expiresAt" > ? ORDER BY "createdAt"`),
+		userID, s.timestamp(at))
 	if err != nil {
 		return nil, err
 	}
@@ -403,7 +404,7 @@ func (s *store) keys(ctx context.Context) ([]keyRow, error) {
 }
 
 func (s *store) addKey(ctx context.Context, k keyRow) error {
-	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO "jwks" ("id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv") VALUES (?, ?, ?, ?, ?, ?, ?)`),
-		k.ID, k.PublicKey, k.PrivateKey, s.t(k.CreatedAt), s.tp(k.ExpiresAt), k.Alg, k.Crv)
+	_, err := s.write.ExecContext(ctx, s.rebind(`INSERT INTO "jwks" ("id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv") VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		k.ID, k.PublicKey, k.PrivateKey, s.timestamp(k.CreatedAt), s.optionalTime(k.ExpiresAt), k.Alg, k.Crv)
 	return err
 }
