@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
@@ -76,301 +77,368 @@ func expectInvalid(t *testing.T, r apptest.Response, location string) {
 	t.Fatalf("422 %s does not name %s", r.Body, location)
 }
 
+// notFound is the exact body of a 404 for a task.
+const notFound = `{"detail":"Task not found"}`
+
+// taskRoutes are the routes of one task, as a method and what follows /api/v1/tasks/{id}.
+var taskRoutes = []struct{ method, suffix string }{{"GET", ""}, {"PATCH", ""}, {"DELETE", ""}, {"POST", "/toggle"}}
+
+func routeName(method, suffix string) string {
+	return strings.TrimSpace(method + " " + strings.TrimPrefix(suffix, "/"))
+}
+
 func TestTaskAPI(t *testing.T) {
-	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
-		s := apptest.Start(t, d, nil)
-		alice := s.SignUp(t, "alice@example.com")
-
-		t.Run("create returns exactly TaskRead, trimmed, updated_at null", func(t *testing.T) {
-			r := s.Do(t, "POST", "/api/v1/tasks", alice.Token, `{"title":"  Buy milk\u001f ","description":"\u3000two litres\n"}`)
-			expectStatus(t, r, http.StatusCreated)
-			var raw map[string]any
-			r.JSON(t, &raw)
-			keys := make([]string, 0, len(raw))
-			for k := range raw {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			if want := []string{"completed", "created_at", "description", "id", "title", "updated_at"}; !slices.Equal(keys, want) {
-				t.Fatalf("keys %v, want %v", keys, want)
-			}
-			if raw["title"] != "Buy milk" || raw["description"] != "two litres" || raw["completed"] != false || raw["updated_at"] != nil {
-				t.Fatalf("got %s", r.Body)
-			}
-			created, err := time.Parse(time.RFC3339Nano, raw["created_at"].(string))
-			if err != nil || time.Since(created) > time.Minute {
-				t.Fatalf("created_at %v: %v", raw["created_at"], err)
-			}
-			if got := r.Header.Get("Content-Type"); !strings.HasPrefix(got, "application/json") {
-				t.Errorf("content type %q", got)
-			}
-		})
-
-		t.Run("description defaults to empty; unknown and read-only fields are ignored", func(t *testing.T) {
-			tk := create(t, s, alice.Token, map[string]any{
-				"title": "x", "id": "00000000-0000-0000-0000-000000000000", "user_id": "mallory",
+	const zeroID = "00000000-0000-0000-0000-000000000000"
+	walk := map[string]any{"title": "walk", "description": "dog"}
+	scenarios := []scenario{
+		{
+			name:   "create returns exactly TaskRead, trimmed, updated_at null",
+			method: "POST", path: "/api/v1/tasks",
+			body:    `{"title":"  Buy milk\u001f ","description":"\u3000two litres\n"}`,
+			status:  http.StatusCreated,
+			fields:  map[string]any{"title": "Buy milk", "description": "two litres", "completed": false, "updated_at": nil},
+			headers: map[string]string{"Content-Type": "application/json"},
+			after: func(t *testing.T, _ *env, r apptest.Response) {
+				var raw map[string]any
+				r.JSON(t, &raw)
+				if keys, want := slices.Sorted(maps.Keys(raw)), []string{"completed", "created_at", "description", "id", "title", "updated_at"}; !slices.Equal(keys, want) {
+					t.Fatalf("keys %v, want %v", keys, want)
+				}
+				s, _ := raw["created_at"].(string)
+				created, err := time.Parse(time.RFC3339Nano, s)
+				if err != nil || time.Since(created) > time.Minute {
+					t.Fatalf("created_at %v: %v", raw["created_at"], err)
+				}
+			},
+		},
+		{
+			name:   "description defaults to empty; unknown and read-only fields are ignored",
+			method: "POST", path: "/api/v1/tasks",
+			body: map[string]any{
+				"title": "x", "id": zeroID, "user_id": "mallory",
 				"completed": true, "created_at": "2000-01-01T00:00:00Z", "extra": []int{1},
+			},
+			status: http.StatusCreated,
+			fields: map[string]any{"description": "", "completed": false},
+			after: func(t *testing.T, _ *env, r apptest.Response) {
+				if tk := taskOf(t, r); tk.ID == zeroID || strings.HasPrefix(tk.CreatedAt, "2000") {
+					t.Fatalf("got %+v", tk)
+				}
+			},
+		},
+
+		// get, patch, toggle, delete
+		{
+			name:   "get returns the task as created",
+			setup:  withTask(walk, nil),
+			method: "GET", path: "/api/v1/tasks/{id}",
+			status: http.StatusOK,
+			after: func(t *testing.T, e *env, r apptest.Response) {
+				if got := taskOf(t, r); !reflect.DeepEqual(got, e.Task) {
+					t.Fatalf("get: got %+v, want %+v", got, e.Task)
+				}
+			},
+		},
+		{
+			name:   "patch trims the title, keeps the rest and sets updated_at",
+			setup:  withTask(walk, nil),
+			method: "PATCH", path: "/api/v1/tasks/{id}", body: map[string]any{"title": " walk the dog "},
+			status: http.StatusOK,
+			fields: map[string]any{"title": "walk the dog", "description": "dog", "completed": false},
+			after: func(t *testing.T, _ *env, r apptest.Response) {
+				if got := taskOf(t, r); got.UpdatedAt == nil {
+					t.Fatalf("patch title: got %+v", got)
+				}
+			},
+		},
+		{
+			name: "an empty patch still sets updated_at",
+			setup: func(t *testing.T, e *env) {
+				e.Create(t, walk)
+				e.Task = taskOf(t, e.Must(t, http.StatusOK, "PATCH", "/api/v1/tasks/{id}", map[string]any{"title": " walk the dog "}))
+				if e.Task.UpdatedAt == nil {
+					t.Fatalf("patch title: got %+v", e.Task)
+				}
+			},
+			method: "PATCH", path: "/api/v1/tasks/{id}", body: map[string]any{},
+			status: http.StatusOK,
+			fields: map[string]any{"title": "walk the dog"},
+			after: func(t *testing.T, e *env, r apptest.Response) {
+				first := *e.Task.UpdatedAt
+				if got := taskOf(t, r); got.UpdatedAt == nil || *got.UpdatedAt == first {
+					t.Fatalf("empty patch must still set updated_at: got %+v (was %s)", got, first)
+				}
+			},
+		},
+		{
+			name:   "patch completes the task and empties the description",
+			setup:  withTask(walk, nil),
+			method: "PATCH", path: "/api/v1/tasks/{id}", body: map[string]any{"completed": true, "description": ""},
+			status: http.StatusOK,
+			fields: map[string]any{"completed": true, "description": ""},
+		},
+		{
+			name: "toggle reopens a completed task",
+			setup: func(t *testing.T, e *env) {
+				e.Create(t, walk)
+				e.Must(t, http.StatusOK, "PATCH", "/api/v1/tasks/{id}", map[string]any{"completed": true, "description": ""})
+			},
+			method: "POST", path: "/api/v1/tasks/{id}/toggle",
+			status: http.StatusOK,
+			fields: map[string]any{"completed": false},
+		},
+		{
+			name:   "delete answers 204 without a body",
+			setup:  withTask(walk, nil),
+			method: "DELETE", path: "/api/v1/tasks/{id}",
+			status: http.StatusNoContent, noBody: true,
+		},
+	}
+	deleted := func(t *testing.T, e *env) {
+		e.Create(t, walk)
+		e.Must(t, http.StatusNoContent, "DELETE", "/api/v1/tasks/{id}", nil)
+	}
+	for _, rt := range taskRoutes {
+		scenarios = append(scenarios, scenario{
+			name:   "a deleted task is not found: " + routeName(rt.method, rt.suffix),
+			setup:  deleted,
+			method: rt.method, path: "/api/v1/tasks/{id}" + rt.suffix, body: map[string]any{},
+			status: http.StatusNotFound, wantBody: notFound,
+		})
+	}
+
+	// Task ids: upper case and unhyphenated work, anything else is 422 on every route.
+	idForms := map[string]any{"title": "id forms"}
+	scenarios = append(scenarios,
+		scenario{
+			name:   "task id in upper case",
+			setup:  withTask(idForms, strings.ToUpper),
+			method: "GET", path: "/api/v1/tasks/{id}",
+			status: http.StatusOK,
+		},
+		scenario{
+			name:   "task id without hyphens",
+			setup:  withTask(idForms, func(id string) string { return strings.ReplaceAll(id, "-", "") }),
+			method: "GET", path: "/api/v1/tasks/{id}",
+			status: http.StatusOK,
+		},
+		scenario{
+			name:   "unknown task id",
+			method: "GET", path: "/api/v1/tasks/" + uuid.NewString(),
+			status: http.StatusNotFound, wantBody: notFound,
+		},
+	)
+	badIDs := []struct {
+		name string
+		of   func(id string) string
+	}{
+		{"not-a-uuid", func(string) string { return "not-a-uuid" }},
+		{"123", func(string) string { return "123" }},
+		{"a digit too many", func(id string) string { return id + "0" }},
+		{"a non-hex digit", func(id string) string { return "g" + id[1:] }},
+	}
+	for _, rt := range taskRoutes {
+		for _, bad := range badIDs {
+			scenarios = append(scenarios, scenario{
+				name:   "task id " + bad.name + ": " + routeName(rt.method, rt.suffix),
+				setup:  withTask(idForms, bad.of),
+				method: rt.method, path: "/api/v1/tasks/{id}" + rt.suffix, body: map[string]any{},
+				status: http.StatusUnprocessableEntity, invalid: "path.task_id",
 			})
-			if tk.Description != "" || tk.Completed || tk.ID == "00000000-0000-0000-0000-000000000000" || strings.HasPrefix(tk.CreatedAt, "2000") {
-				t.Fatalf("got %+v", tk)
-			}
+		}
+	}
+
+	// Invalid bodies are refused and change nothing.
+	unchanged := func(t *testing.T, e *env, _ apptest.Response) {
+		got := taskOf(t, e.Must(t, http.StatusOK, "GET", "/api/v1/tasks/{id}", nil))
+		if got.Title != "keep me" || got.Description != "as I am" || got.UpdatedAt != nil {
+			t.Fatalf("refused request changed the task: %+v", got)
+		}
+		if l := listOf(t, e.Must(t, http.StatusOK, "GET", "/api/v1/tasks", nil)); l.Total != 1 {
+			t.Fatalf("refused request created a task: %+v", l)
+		}
+	}
+	long := strings.Repeat("é", 201)
+	for _, c := range []struct {
+		name, method, path, body, location string
+		status                             int
+	}{
+		{"missing title", "POST", "", `{"description":"x"}`, "body.title", 422},
+		{"empty title", "POST", "", `{"title":""}`, "body.title", 422},
+		{"blank title", "POST", "", `{"title":" \t\u3000\u001c"}`, "body.title", 422},
+		{"201-character title", "POST", "", `{"title":"` + long + `"}`, "body.title", 422},
+		{"200 letters and a space", "POST", "", `{"title":"` + strings.Repeat("a", 200) + ` "}`, "body.title", 422},
+		{"1001-character description", "POST", "", `{"title":"x","description":"` + strings.Repeat("d", 1001) + `"}`, "body.description", 422},
+		{"null title", "POST", "", `{"title":null}`, "body.title", 422},
+		{"null description", "POST", "", `{"title":"x","description":null}`, "body.description", 422},
+		{"number title", "POST", "", `{"title":5}`, "body.title", 422},
+		{"NUL in title", "POST", "", `{"title":"a\u0000b"}`, "body.title", 422},
+		{"array body", "POST", "", `[]`, "body", 422},
+		{"patch blank title", "PATCH", "/{id}", `{"title":"   "}`, "body.title", 422},
+		{"patch null title", "PATCH", "/{id}", `{"title":null}`, "body.title", 422},
+		{"patch null description", "PATCH", "/{id}", `{"description":null}`, "body.description", 422},
+		{"patch null completed", "PATCH", "/{id}", `{"completed":null}`, "body.completed", 422},
+		{"patch string completed", "PATCH", "/{id}", `{"completed":"yes"}`, "body.completed", 422},
+		{"patch long title", "PATCH", "/{id}", `{"title":"` + long + `"}`, "body.title", 422},
+		{"patch NUL description", "PATCH", "/{id}", `{"description":"\u0000"}`, "body.description", 422},
+		{"malformed JSON", "POST", "", `{"title":`, "", 400},
+		{"patch malformed JSON", "PATCH", "/{id}", `{title}`, "", 400},
+		{"invalid UTF-8", "POST", "", "{\"title\":\"\xff\xfe\"}", "", 400},
+		{"empty body", "POST", "", ``, "", 400},
+	} {
+		scenarios = append(scenarios, scenario{
+			name:   "refused: " + c.name,
+			setup:  withTask(map[string]any{"title": "keep me", "description": "as I am"}, nil),
+			method: c.method, path: "/api/v1/tasks" + c.path, body: []byte(c.body),
+			status: c.status, invalid: c.location, detail: c.status != 422,
+			after: unchanged,
 		})
+	}
+	scenarios = append(scenarios, scenario{
+		name:   "bodies over 1 MiB are 413",
+		method: "POST", path: "/api/v1/tasks",
+		body:   `{"title":"x","description":"` + strings.Repeat("a", 1<<20) + `"}`,
+		status: http.StatusRequestEntityTooLarge,
+	})
 
-		t.Run("get, patch, toggle, delete", func(t *testing.T) {
-			tk := create(t, s, alice.Token, map[string]any{"title": "walk", "description": "dog"})
-			r := s.Do(t, "GET", "/api/v1/tasks/"+tk.ID, alice.Token, nil)
-			expectStatus(t, r, http.StatusOK)
-			var got taskJSON
-			r.JSON(t, &got)
-			if !reflect.DeepEqual(got, tk) {
-				t.Fatalf("get: got %+v, want %+v", got, tk)
+	// The list: filter values, bounds, total, paging; on seven tasks of which 0, 3 and 6 are
+	// completed.
+	sevenTasks := func(t *testing.T, e *env) {
+		for i := range 7 {
+			e.Create(t, map[string]any{"title": fmt.Sprint("task ", i)})
+			if i%3 == 0 {
+				e.Must(t, http.StatusOK, "POST", "/api/v1/tasks/{id}/toggle", nil)
 			}
-
-			r = s.Do(t, "PATCH", "/api/v1/tasks/"+tk.ID, alice.Token, map[string]any{"title": " walk the dog "})
-			expectStatus(t, r, http.StatusOK)
-			r.JSON(t, &got)
-			if got.Title != "walk the dog" || got.Description != "dog" || got.Completed || got.UpdatedAt == nil {
-				t.Fatalf("patch title: got %+v", got)
+		}
+	}
+	list := func(name, query string, after func(t *testing.T, e *env, r apptest.Response)) scenario {
+		return scenario{
+			name: "list: " + name, setup: sevenTasks,
+			method: "GET", path: "/api/v1/tasks" + query,
+			status: http.StatusOK, after: after,
+		}
+	}
+	listIs := func(total int64, n int) func(t *testing.T, e *env, r apptest.Response) {
+		return func(t *testing.T, e *env, r apptest.Response) {
+			if l := listOf(t, r); l.Total != total || len(l.Tasks) != n {
+				t.Fatalf("total %d, %d tasks; want %d, %d", l.Total, len(l.Tasks), total, n)
 			}
-
-			first := *got.UpdatedAt
-			r = s.Do(t, "PATCH", "/api/v1/tasks/"+tk.ID, alice.Token, map[string]any{})
-			expectStatus(t, r, http.StatusOK)
-			r.JSON(t, &got)
-			if got.Title != "walk the dog" || got.UpdatedAt == nil || *got.UpdatedAt == first {
-				t.Fatalf("empty patch must still set updated_at: got %+v (was %s)", got, first)
+		}
+	}
+	scenarios = append(scenarios, list("default", "", listIs(7, 7)))
+	for _, v := range []string{"true", "TRUE", "1", "yes", "On", "t", "Y"} {
+		scenarios = append(scenarios, list("completed="+v, "?completed="+v, listIs(3, 3)))
+	}
+	for _, v := range []string{"false", "False", "0", "no", "OFF", "f", "n"} {
+		scenarios = append(scenarios, list("completed="+v, "?completed="+v, listIs(4, 4)))
+	}
+	scenarios = append(scenarios,
+		list("limit=0", "?limit=0", func(t *testing.T, _ *env, r apptest.Response) {
+			if l := listOf(t, r); len(l.Tasks) != 0 || l.Total != 7 || l.Tasks == nil {
+				t.Fatalf("limit=0: %+v, want an empty list and total 7", l)
 			}
-
-			r = s.Do(t, "PATCH", "/api/v1/tasks/"+tk.ID, alice.Token, map[string]any{"completed": true, "description": ""})
-			r.JSON(t, &got)
-			if !got.Completed || got.Description != "" {
-				t.Fatalf("patch completed: got %+v", got)
-			}
-
-			r = s.Do(t, "POST", "/api/v1/tasks/"+tk.ID+"/toggle", alice.Token, nil)
-			expectStatus(t, r, http.StatusOK)
-			r.JSON(t, &got)
-			if got.Completed {
-				t.Fatalf("toggle: got %+v, want open", got)
-			}
-
-			r = s.Do(t, "DELETE", "/api/v1/tasks/"+tk.ID, alice.Token, nil)
-			expectStatus(t, r, http.StatusNoContent)
-			if len(r.Body) != 0 {
-				t.Fatalf("204 with a body: %q", r.Body)
-			}
-			for _, call := range [][2]string{{"GET", ""}, {"PATCH", ""}, {"DELETE", ""}, {"POST", "/toggle"}} {
-				r := s.Do(t, call[0], "/api/v1/tasks/"+tk.ID+call[1], alice.Token, map[string]any{})
-				expectStatus(t, r, http.StatusNotFound)
-				if string(r.Body) != `{"detail":"Task not found"}` {
-					t.Fatalf("%s deleted task: body %s", call[0], r.Body)
-				}
-			}
-		})
-
-		t.Run("task ids: upper case and unhyphenated work, anything else is 422 on every route", func(t *testing.T) {
-			tk := create(t, s, alice.Token, map[string]any{"title": "id forms"})
-			for _, id := range []string{strings.ToUpper(tk.ID), strings.ReplaceAll(tk.ID, "-", "")} {
-				r := s.Do(t, "GET", "/api/v1/tasks/"+id, alice.Token, nil)
-				expectStatus(t, r, http.StatusOK)
-			}
-			for _, call := range [][2]string{{"GET", ""}, {"PATCH", ""}, {"DELETE", ""}, {"POST", "/toggle"}} {
-				for _, bad := range []string{"not-a-uuid", "123", tk.ID + "0", "g" + tk.ID[1:]} {
-					r := s.Do(t, call[0], "/api/v1/tasks/"+bad+call[1], alice.Token, map[string]any{})
-					expectInvalid(t, r, "path.task_id")
-				}
-			}
-			r := s.Do(t, "GET", "/api/v1/tasks/"+uuid.NewString(), alice.Token, nil)
-			expectStatus(t, r, http.StatusNotFound)
-		})
-
-		t.Run("invalid bodies are refused and change nothing", func(t *testing.T) {
-			tk := create(t, s, alice.Token, map[string]any{"title": "keep me", "description": "as I am"})
-			long := strings.Repeat("é", 201)
-			cases := []struct {
-				name, method, path, body, location string
-				status                             int
-			}{
-				{"missing title", "POST", "", `{"description":"x"}`, "body.title", 422},
-				{"empty title", "POST", "", `{"title":""}`, "body.title", 422},
-				{"blank title", "POST", "", `{"title":" \t\u3000\u001c"}`, "body.title", 422},
-				{"201-character title", "POST", "", `{"title":"` + long + `"}`, "body.title", 422},
-				{"200 letters and a space", "POST", "", `{"title":"` + strings.Repeat("a", 200) + ` "}`, "body.title", 422},
-				{"1001-character description", "POST", "", `{"title":"x","description":"` + strings.Repeat("d", 1001) + `"}`, "body.description", 422},
-				{"null title", "POST", "", `{"title":null}`, "body.title", 422},
-				{"null description", "POST", "", `{"title":"x","description":null}`, "body.description", 422},
-				{"number title", "POST", "", `{"title":5}`, "body.title", 422},
-				{"NUL in title", "POST", "", `{"title":"a\u0000b"}`, "body.title", 422},
-				{"array body", "POST", "", `[]`, "body", 422},
-				{"patch blank title", "PATCH", "/" + tk.ID, `{"title":"   "}`, "body.title", 422},
-				{"patch null title", "PATCH", "/" + tk.ID, `{"title":null}`, "body.title", 422},
-				{"patch null description", "PATCH", "/" + tk.ID, `{"description":null}`, "body.description", 422},
-				{"patch null completed", "PATCH", "/" + tk.ID, `{"completed":null}`, "body.completed", 422},
-				{"patch string completed", "PATCH", "/" + tk.ID, `{"completed":"yes"}`, "body.completed", 422},
-				{"patch long title", "PATCH", "/" + tk.ID, `{"title":"` + long + `"}`, "body.title", 422},
-				{"patch NUL description", "PATCH", "/" + tk.ID, `{"description":"\u0000"}`, "body.description", 422},
-				{"malformed JSON", "POST", "", `{"title":`, "", 400},
-				{"patch malformed JSON", "PATCH", "/" + tk.ID, `{title}`, "", 400},
-				{"invalid UTF-8", "POST", "", "{\"title\":\"\xff\xfe\"}", "", 400},
-				{"empty body", "POST", "", ``, "", 400},
-			}
-			for _, c := range cases {
-				t.Run(c.name, func(t *testing.T) {
-					r := s.Do(t, c.method, "/api/v1/tasks"+c.path, alice.Token, []byte(c.body))
-					if c.status == 422 {
-						expectInvalid(t, r, c.location)
-					} else {
-						expectStatus(t, r, c.status)
-						var e errorJSON
-						r.JSON(t, &e)
-						if e.Detail == "" {
-							t.Fatalf("no detail: %s", r.Body)
-						}
-					}
-				})
-			}
-			r := s.Do(t, "GET", "/api/v1/tasks/"+tk.ID, alice.Token, nil)
-			var got taskJSON
-			r.JSON(t, &got)
-			if got.Title != "keep me" || got.Description != "as I am" || got.UpdatedAt != nil {
-				t.Fatalf("refused requests changed the task: %+v", got)
-			}
-		})
-
-		t.Run("bodies over 1 MiB are 413", func(t *testing.T) {
-			big := `{"title":"x","description":"` + strings.Repeat("a", 1<<20) + `"}`
-			r := s.Do(t, "POST", "/api/v1/tasks", alice.Token, big)
-			expectStatus(t, r, http.StatusRequestEntityTooLarge)
-		})
-
-		t.Run("list: filter values, bounds, total, paging", func(t *testing.T) {
-			bob := s.SignUp(t, "list-bob@example.com")
-			for i := range 7 {
-				tk := create(t, s, bob.Token, map[string]any{"title": fmt.Sprint("task ", i)})
-				if i%3 == 0 {
-					s.Do(t, "POST", "/api/v1/tasks/"+tk.ID+"/toggle", bob.Token, nil)
-				}
-			}
-			list := func(query string) listJSON {
-				t.Helper()
-				r := s.Do(t, "GET", "/api/v1/tasks"+query, bob.Token, nil)
-				expectStatus(t, r, http.StatusOK)
-				var l listJSON
-				r.JSON(t, &l)
-				return l
-			}
-			if l := list(""); len(l.Tasks) != 7 || l.Total != 7 {
-				t.Fatalf("default: %d tasks, total %d", len(l.Tasks), l.Total)
-			}
-			for _, v := range []string{"true", "TRUE", "1", "yes", "On", "t", "Y"} {
-				if l := list("?completed=" + v); l.Total != 3 || len(l.Tasks) != 3 {
-					t.Errorf("completed=%s: total %d, %d tasks; want 3", v, l.Total, len(l.Tasks))
-				}
-			}
-			for _, v := range []string{"false", "False", "0", "no", "OFF", "f", "n"} {
-				if l := list("?completed=" + v); l.Total != 4 || len(l.Tasks) != 4 {
-					t.Errorf("completed=%s: total %d, %d tasks; want 4", v, l.Total, len(l.Tasks))
-				}
-			}
-			if l := list("?limit=0"); len(l.Tasks) != 0 || l.Total != 7 || l.Tasks == nil {
-				t.Errorf("limit=0: %+v, want an empty list and total 7", l)
-			}
-			page1, page2 := list("?limit=4"), list("?limit=4&offset=4")
+		}),
+		list("two pages, newest first", "?limit=4", func(t *testing.T, e *env, r apptest.Response) {
+			page1, page2 := listOf(t, r), listOf(t, e.Must(t, http.StatusOK, "GET", "/api/v1/tasks?limit=4&offset=4", nil))
 			if len(page1.Tasks) != 4 || len(page2.Tasks) != 3 || page1.Total != 7 || page2.Total != 7 {
 				t.Fatalf("pages: %d + %d tasks", len(page1.Tasks), len(page2.Tasks))
 			}
 			if page1.Tasks[0].Title != "task 6" || page2.Tasks[2].Title != "task 0" {
-				t.Errorf("not newest first: %s … %s", page1.Tasks[0].Title, page2.Tasks[2].Title)
+				t.Fatalf("not newest first: %s … %s", page1.Tasks[0].Title, page2.Tasks[2].Title)
 			}
-			if l := list("?offset=100"); len(l.Tasks) != 0 || l.Total != 7 {
-				t.Errorf("offset past the end: %+v", l)
+		}),
+		list("offset past the end", "?offset=100", listIs(7, 0)),
+		list("limit=1000", "?limit=1000", func(t *testing.T, _ *env, r apptest.Response) {
+			if l := listOf(t, r); len(l.Tasks) != 7 {
+				t.Fatalf("limit=1000: %d tasks", len(l.Tasks))
 			}
-			for query, location := range map[string]string{
-				"?completed=maybe":               "query.completed",
-				"?completed=":                    "query.completed",
-				"?limit=-1":                      "query.limit",
-				"?limit=1001":                    "query.limit",
-				"?limit=abc":                     "query.limit",
-				"?limit=1.5":                     "query.limit",
-				"?offset=-1":                     "query.offset",
-				"?offset=99999999999999999999":   "query.offset",
-				"?limit=99999999999999999999999": "query.limit",
-			} {
-				expectInvalid(t, s.Do(t, "GET", "/api/v1/tasks"+query, bob.Token, nil), location)
-			}
-			if l := list("?limit=1000"); len(l.Tasks) != 7 {
-				t.Errorf("limit=1000: %d tasks", len(l.Tasks))
-			}
-		})
+		}),
+	)
+	for _, c := range []struct{ query, location string }{
+		{"?completed=maybe", "query.completed"},
+		{"?completed=", "query.completed"},
+		{"?limit=-1", "query.limit"},
+		{"?limit=1001", "query.limit"},
+		{"?limit=abc", "query.limit"},
+		{"?limit=1.5", "query.limit"},
+		{"?offset=-1", "query.offset"},
+		{"?offset=99999999999999999999", "query.offset"},
+		{"?limit=99999999999999999999999", "query.limit"},
+	} {
+		sc := list("refused "+c.query, c.query, nil)
+		sc.status, sc.invalid = http.StatusUnprocessableEntity, c.location
+		scenarios = append(scenarios, sc)
+	}
 
-		t.Run("authentication comes first", func(t *testing.T) {
-			tk := create(t, s, alice.Token, map[string]any{"title": "auth first"})
-			for _, c := range []struct{ method, path, body string }{
-				{"GET", "/api/v1/tasks", ""},
-				{"GET", "/api/v1/tasks?limit=-5&completed=maybe", ""},
-				{"POST", "/api/v1/tasks", `{"title":`},
-				{"POST", "/api/v1/tasks", strings.Repeat("x", 2<<20)},
-				{"GET", "/api/v1/tasks/not-a-uuid", ""},
-				{"PATCH", "/api/v1/tasks/" + tk.ID, `{"title":null}`},
-				{"DELETE", "/api/v1/tasks/" + tk.ID, ""},
-				{"POST", "/api/v1/tasks/" + tk.ID + "/toggle", ""},
-			} {
-				for _, header := range []string{"", "Bearer", "Bearer ", "Basic " + alice.Token, "bearer not.a.jwt", "Token " + alice.Token} {
-					var body any
-					if c.body != "" {
-						body = c.body
-					}
-					r := s.Do(t, c.method, c.path, "", body, "Authorization", header)
-					if r.Status != http.StatusUnauthorized || r.Header.Get("WWW-Authenticate") == "" {
-						t.Fatalf("%s %s with %q: got %d %s, want 401 with WWW-Authenticate", c.method, c.path, header, r.Status, r.Body)
-					}
-					var e errorJSON
-					r.JSON(t, &e)
-					if e.Detail == "" {
-						t.Fatalf("401 without detail: %s", r.Body)
-					}
-				}
-			}
-			r := s.Do(t, "GET", "/api/v1/tasks/"+tk.ID, "", nil, "Authorization", "BEARER "+alice.Token)
-			expectStatus(t, r, http.StatusOK)
-		})
+	// Authentication comes first: before validation, size limits and lookups.
+	authFirst := withTask(map[string]any{"title": "auth first"}, nil)
+	for _, c := range []struct{ name, method, path, body string }{
+		{"list", "GET", "/api/v1/tasks", ""},
+		{"list with a bad query", "GET", "/api/v1/tasks?limit=-5&completed=maybe", ""},
+		{"create malformed JSON", "POST", "/api/v1/tasks", `{"title":`},
+		{"create 2 MiB", "POST", "/api/v1/tasks", strings.Repeat("x", 2<<20)},
+		{"get a bad id", "GET", "/api/v1/tasks/not-a-uuid", ""},
+		{"patch null title", "PATCH", "/api/v1/tasks/{id}", `{"title":null}`},
+		{"delete", "DELETE", "/api/v1/tasks/{id}", ""},
+		{"toggle", "POST", "/api/v1/tasks/{id}/toggle", ""},
+	} {
+		var body any
+		if c.body != "" {
+			body = c.body
+		}
+		for _, header := range []string{"", "Bearer", "Bearer ", "Basic {token}", "bearer not.a.jwt", "Token {token}"} {
+			scenarios = append(scenarios, scenario{
+				name:   fmt.Sprintf("unauthenticated %s, Authorization %q", c.name, header),
+				setup:  authFirst,
+				method: c.method, path: c.path, token: authHeader, auth: header, body: body,
+				status:  http.StatusUnauthorized,
+				headers: map[string]string{"WWW-Authenticate": ""},
+				detail:  true,
+			})
+		}
+	}
+	scenarios = append(scenarios, scenario{
+		name:   "the bearer scheme is case-insensitive",
+		setup:  authFirst,
+		method: "GET", path: "/api/v1/tasks/{id}", token: authHeader, auth: "BEARER {token}",
+		status: http.StatusOK,
 	})
+
+	runScenarios(t, scenarios)
 }
 
 // TestUserIsolation runs every route of one user against another user's task.
 func TestUserIsolation(t *testing.T) {
-	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
-		s := apptest.Start(t, d, nil)
-		alice, mallory := s.SignUp(t, "alice@example.com"), s.SignUp(t, "mallory@example.com")
-		tk := create(t, s, alice.Token, map[string]any{"title": "private", "description": "secret"})
-		for _, c := range []struct {
-			method, path string
-			body         any
-		}{
-			{"GET", "/api/v1/tasks/" + tk.ID, nil},
-			{"PATCH", "/api/v1/tasks/" + tk.ID, map[string]any{"title": "pwned", "completed": true}},
-			{"PATCH", "/api/v1/tasks/" + tk.ID, map[string]any{}},
-			{"POST", "/api/v1/tasks/" + tk.ID + "/toggle", nil},
-			{"DELETE", "/api/v1/tasks/" + tk.ID, nil},
-		} {
-			r := s.Do(t, c.method, c.path, mallory.Token, c.body)
-			if r.Status != http.StatusNotFound || string(r.Body) != `{"detail":"Task not found"}` {
-				t.Errorf("%s %s as another user: got %d %s, want 404 Task not found", c.method, c.path, r.Status, r.Body)
-			}
-		}
-		r := s.Do(t, "GET", "/api/v1/tasks", mallory.Token, nil)
+	untouched := func(t *testing.T, e *env, _ apptest.Response) {
 		var l listJSON
-		r.JSON(t, &l)
+		e.S.Do(t, "GET", "/api/v1/tasks", e.Other.Token, nil).JSON(t, &l)
 		if l.Total != 0 || len(l.Tasks) != 0 {
 			t.Errorf("another user's list shows %+v", l)
 		}
-		r = s.Do(t, "GET", "/api/v1/tasks/"+tk.ID, alice.Token, nil)
-		var got taskJSON
-		r.JSON(t, &got)
-		if !reflect.DeepEqual(got, tk) {
-			t.Errorf("the owner's task changed: got %+v, want %+v", got, tk)
+		if got := taskOf(t, e.Do(t, "GET", "/api/v1/tasks/{id}", nil)); !reflect.DeepEqual(got, e.Task) {
+			t.Errorf("the owner's task changed: got %+v, want %+v", got, e.Task)
 		}
-	})
+	}
+	var scenarios []scenario
+	for _, c := range []struct {
+		name, method, path string
+		body               any
+	}{
+		{"get", "GET", "/api/v1/tasks/{id}", nil},
+		{"patch", "PATCH", "/api/v1/tasks/{id}", map[string]any{"title": "pwned", "completed": true}},
+		{"empty patch", "PATCH", "/api/v1/tasks/{id}", map[string]any{}},
+		{"toggle", "POST", "/api/v1/tasks/{id}/toggle", nil},
+		{"delete", "DELETE", "/api/v1/tasks/{id}", nil},
+	} {
+		scenarios = append(scenarios, scenario{
+			name:   "another user's task: " + c.name,
+			setup:  withTask(map[string]any{"title": "private", "description": "secret"}, nil),
+			method: c.method, path: c.path, token: otherToken, body: c.body,
+			status: http.StatusNotFound, wantBody: notFound,
+			after: untouched,
+		})
+	}
+	runScenarios(t, scenarios)
 }
 
 // TestTimestamps checks RFC 3339 with an offset, microseconds kept, identical on both databases.
