@@ -18,7 +18,8 @@ import (
 func TestExternalAuthServer(t *testing.T) {
 	iss := jwttest.New(t)
 	iss.SetDown(true) // the auth server starts after us
-	s := apptest.Start(t, database.SQLite, map[string]string{"AUTH_URL": iss.URL})
+	clock := jwttest.NewClock(time.Now())
+	s := apptest.Start(t, database.SQLite, map[string]string{"AUTH_URL": iss.URL}, apptest.WithClock(clock.Now))
 
 	good := iss.Token(t, "ed-1", iss.Claims("alice"))
 	r := s.Do(t, "GET", "/api/v1/tasks", good, nil)
@@ -26,7 +27,7 @@ func TestExternalAuthServer(t *testing.T) {
 		t.Fatalf("JWKS unreachable: got %d %s, want 503 with Retry-After", r.Status, r.Body)
 	}
 	iss.SetDown(false)
-	time.Sleep(1100 * time.Millisecond) // the verifier refetches at most once a second
+	clock.Advance(1100 * time.Millisecond) // past the throttle: the key set is fetched at most once a second
 
 	r = s.Do(t, "POST", "/api/v1/tasks", good, map[string]any{"title": "from Next.js"})
 	expectStatus(t, r, http.StatusCreated)
@@ -67,7 +68,7 @@ func TestExternalAuthServer(t *testing.T) {
 	// The auth server rotates its key: tokens of the new key work at once.
 	iss.Add(t, "ed-2", jwt.EdDSA, false)
 	iss.Publish("ed-2")
-	time.Sleep(1100 * time.Millisecond)
+	clock.Advance(1100 * time.Millisecond)
 	r = s.Do(t, "GET", "/api/v1/tasks", iss.Token(t, "ed-2", iss.Claims("alice")), nil)
 	expectStatus(t, r, http.StatusOK)
 	var l listJSON

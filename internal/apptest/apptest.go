@@ -81,10 +81,16 @@ type Server struct {
 	done   chan error
 }
 
+// Option changes the configuration of a test server beyond its environment.
+type Option func(*config.Config)
+
+// WithClock gives the server's remote key set the clock now.
+func WithClock(now func() time.Time) Option { return func(c *config.Config) { c.Now = now } }
+
 // Start runs the application on a free loopback port with env on top of the test defaults:
 // a new database of the dialect, the test secret and BETTER_AUTH_URL on that port. The server
 // stops when the test ends.
-func Start(t testing.TB, dialect database.Dialect, env map[string]string) *Server {
+func Start(t testing.TB, dialect database.Dialect, env map[string]string, opts ...Option) *Server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -108,6 +114,9 @@ func Start(t testing.TB, dialect database.Dialect, env map[string]string) *Serve
 	if err != nil {
 		ln.Close()
 		t.Fatalf("config: %v", err)
+	}
+	for _, o := range opts {
+		o(&cfg)
 	}
 	logs := &LogBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

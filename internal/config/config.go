@@ -22,6 +22,10 @@ import (
 
 // Config is every setting of the server. Secrets live here only in memory; nothing prints them.
 type Config struct {
+	// Now is the clock of the remote key set's refresh timings; nil is time.Now. It is no
+	// setting: tests set it to step over a refetch throttle instead of sleeping.
+	Now func() time.Time
+
 	Production bool // APP_ENV (or NODE_ENV, as Better Auth reads it) is "production"
 	Host       string
 	Port       int

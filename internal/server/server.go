@@ -60,7 +60,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	// the verifier is the same either way.
 	keys := authn.Keys()
 	if cfg.AuthURL != nil {
-		keys = jwt.NewRemoteKeys(strings.TrimSuffix(cfg.AuthURL.String(), "/") + "/api/auth/jwks")
+		remote := jwt.NewRemoteKeys(strings.TrimSuffix(cfg.AuthURL.String(), "/") + "/api/auth/jwks")
+		remote.Now = cfg.Now
+		keys = remote
 	}
 	verifier := jwt.NewVerifier(keys, cfg.JWTIssuer, cfg.JWTAudience)
 	metrics := observe.NewMetrics(db)
