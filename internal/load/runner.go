@@ -108,16 +108,25 @@ func makeUsers(ctx context.Context, cfg Config, minter *Minter, transport http.R
 	for i := range users {
 		users[i] = &virtualUser{conn: api.conn(), rng: newRNG()}
 	}
-	base := strings.TrimSuffix(cfg.BaseURL, "/")
-	return users, eachUser(users, func(i int, u *virtualUser) error {
-		if cfg.Auth == AuthJWKS {
+	if cfg.Auth == AuthJWKS {
+		for i, u := range users {
 			u.identity = mintedIdentity(minter, fmt.Sprintf("load-%s-%d", runID, i))
-			return nil
 		}
+		return users, nil
+	}
+	// One sign-up at a time: the server hashes only a few passwords at once (half its CPUs)
+	// and counts the wait for a slot against the request's deadline, so a burst of sign-ups
+	// would make the last ones wait for all the others' hashes and be refused as too slow.
+	// Sent in turn, each waits for its own hash only, and the server is busy for as long.
+	base := strings.TrimSuffix(cfg.BaseURL, "/")
+	for i, u := range users {
 		id, err := signedUpIdentity(ctx, base, transport, cfg.Timeout, fmt.Sprintf("load-%s-%d@example.com", runID, i))
+		if err != nil {
+			return nil, fmt.Errorf("virtual user %d: %w", i, err)
+		}
 		u.identity = id
-		return err
-	})
+	}
+	return users, nil
 }
 
 // prepare lists the user's tasks once, which tells whether the server accepts the user's
