@@ -34,6 +34,11 @@ type Config struct {
 	// QueryTimeout bounds each request's time in the database, so that an unreachable
 	// database answers 503 instead of hanging.
 	QueryTimeout time.Duration
+	// CheckIdleAfter is how long a pooled PostgreSQL connection may sit idle before the pool
+	// checks it with a round trip as it hands it out; 0 keeps pgxpool's 1 s. A dead
+	// connection found so is replaced quietly, one handed out unchecked meets its statement,
+	// which RetryOnce replays: tests of the replay make it long.
+	CheckIdleAfter time.Duration
 }
 
 // DB is an open database: exactly one of SQLite and Postgres is set, as Dialect says.

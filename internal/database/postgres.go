@@ -48,6 +48,9 @@ func postgresPoolConfig(cfg Config) (*pgxpool.Config, error) {
 		// (a request holds one for a single statement).
 		pcfg.MaxConns = int32(max(16, 4*runtime.NumCPU()))
 	}
+	if idle := cfg.CheckIdleAfter; idle > 0 {
+		pcfg.ShouldPing = func(_ context.Context, p pgxpool.ShouldPingParams) bool { return p.IdleDuration > idle }
+	}
 	if !params.Has("default_query_exec_mode") && (pooler || IsTransactionPooler(pcfg.ConnConfig.Host)) {
 		pcfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}

@@ -3,9 +3,17 @@ package database
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
+
+// replays counts the replays of RetryOnce, for the metrics: how often a statement met a
+// connection that had died while pooled.
+var replays atomic.Int64
+
+// Replays returns how many statements RetryOnce has replayed in this process.
+func Replays() int64 { return replays.Load() }
 
 // RetryOnce runs f again, once, on a fresh connection when its statement certainly did not
 // run: the driver failed before sending anything (pgconn.SafeToRetry), or the server had
@@ -16,6 +24,7 @@ import (
 func RetryOnce[T any](ctx context.Context, f func() (T, error)) (T, error) {
 	v, err := f()
 	if err != nil && (pgconn.SafeToRetry(err) || sessionTerminated(err)) && ctx.Err() == nil {
+		replays.Add(1)
 		return f()
 	}
 	return v, err

@@ -60,13 +60,14 @@ var (
 	poolIdleDesc  = prometheus.NewDesc("todo_db_pool_idle_connections", "Idle connections.", []string{"pool"}, nil)
 	poolWaitsDesc = prometheus.NewDesc("todo_db_pool_waits_total", "Acquisitions that waited for a free connection.", []string{"pool"}, nil)
 	poolWaitDesc  = prometheus.NewDesc("todo_db_pool_wait_seconds_total", "Time spent waiting for a free connection.", []string{"pool"}, nil)
+	replaysDesc   = prometheus.NewDesc("todo_db_replays_total", "Statements replayed once because they met a pooled connection the database had already ended.", nil, nil)
 )
 
 // poolCollector reads the pools' statistics when metrics are scraped.
 type poolCollector struct{ db *database.DB }
 
 func (c poolCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{poolMaxDesc, poolOpenDesc, poolInUseDesc, poolIdleDesc, poolWaitsDesc, poolWaitDesc} {
+	for _, d := range []*prometheus.Desc{poolMaxDesc, poolOpenDesc, poolInUseDesc, poolIdleDesc, poolWaitsDesc, poolWaitDesc, replaysDesc} {
 		ch <- d
 	}
 }
@@ -80,6 +81,7 @@ func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(poolWaitsDesc, prometheus.CounterValue, float64(s.Waits), s.Name)
 		ch <- prometheus.MustNewConstMetric(poolWaitDesc, prometheus.CounterValue, s.WaitDuration, s.Name)
 	}
+	ch <- prometheus.MustNewConstMetric(replaysDesc, prometheus.CounterValue, float64(database.Replays()))
 }
 
 // request is what the server learns about a request while serving it.

@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"net"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -226,13 +230,20 @@ func TestDatabaseOutage(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // some successes after the recovery, under load
 }
 
-// TestDeadPooledConnections terminates every pooled connection while idle, as Neon does when
-// it suspends compute: the next statements are replayed once on fresh connections, so clients
-// see no error, and no write happens twice.
+// TestDeadPooledConnections terminates the pooled connection while idle, as a restart or
+// pg_terminate_backend does between two requests: the next statement meets the dead
+// connection and is replayed once on a fresh one, so the client sees no error, and no write
+// happens twice.
 func TestDeadPooledConnections(t *testing.T) {
 	cluster := pgtest.Shared(t)
 	name := cluster.CreateDatabase(t)
-	s := apptest.Start(t, database.Postgres, map[string]string{"DATABASE_URL": cluster.URL(name), "DATABASE_MAX_CONNS": "2"})
+	s := startServer(t, map[string]string{"DATABASE_URL": cluster.URL(name), "DATABASE_MAX_CONNS": "1"}, func(cfg *config.Config) {
+		// pgxpool checks a connection idle for over a second before handing it out and replaces
+		// a dead one itself: whether a statement met the dead connection would depend on how
+		// long the test took between two requests. Unchecked, every statement after a
+		// termination meets it.
+		cfg.Database.CheckIdleAfter = time.Hour
+	})
 	u := s.SignUp(t, "dead@example.com")
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, cluster.URL("postgres"))
@@ -240,23 +251,97 @@ func TestDeadPooledConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer admin.Close(ctx)
-	for round := range 3 {
+	// One pooled connection (DATABASE_MAX_CONNS), so the replay's connection is certainly a
+	// new one: RetryOnce replays once, and the pool does not know which others are dead.
+	terminate := func() {
+		t.Helper()
 		var killed int
-		if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1`, name).Scan(&killed); err != nil || killed == 0 {
-			t.Fatalf("terminate: %d, %v", killed, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-		r := s.Do(t, "POST", "/api/v1/tasks", u.Token, map[string]any{"title": fmt.Sprint("round ", round)})
-		if r.Status != http.StatusCreated {
-			t.Fatalf("create after the connections died: %d %s", r.Status, r.Body)
-		}
-		admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1`, name).Scan(&killed)
-		time.Sleep(20 * time.Millisecond)
-		r = s.Do(t, "GET", "/api/v1/tasks", u.Token, nil)
-		if r.Status != http.StatusOK || !strings.Contains(string(r.Body), fmt.Sprintf(`"total":%d`, round+1)) {
-			t.Fatalf("list after the connections died: %d %s; want %d tasks, each once", r.Status, r.Body, round+1)
+		// With a timeout, pg_terminate_backend returns once the backend has ended.
+		err := admin.QueryRow(ctx, `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) FROM pg_stat_activity
+			WHERE datname = $1 AND backend_type = 'client backend'`, name).Scan(&killed)
+		if err != nil || killed != 1 {
+			t.Fatalf("terminate the pooled connection: %d terminated, %v; want 1", killed, err)
 		}
 	}
+	for round := range 3 {
+		terminate()
+		before := replays(t, s)
+		r := s.Do(t, "POST", "/api/v1/tasks", u.Token, map[string]any{"title": fmt.Sprint("round ", round)})
+		if r.Status != http.StatusCreated {
+			t.Fatalf("create after the connection died: %d %s", r.Status, r.Body)
+		}
+		if n := replays(t, s) - before; n != 1 {
+			t.Fatalf("create after the connection died: %d replays, want 1", n)
+		}
+
+		terminate()
+		before = replays(t, s)
+		r = s.Do(t, "GET", "/api/v1/tasks", u.Token, nil)
+		if r.Status != http.StatusOK || !strings.Contains(string(r.Body), fmt.Sprintf(`"total":%d`, round+1)) {
+			t.Fatalf("list after the connection died: %d %s; want %d tasks, each once", r.Status, r.Body, round+1)
+		}
+		if n := replays(t, s) - before; n != 1 {
+			t.Fatalf("list after the connection died: %d replays, want 1", n)
+		}
+	}
+}
+
+// replays reads the server's count of replayed statements from its metrics.
+func replays(t *testing.T, s *apptest.Server) int {
+	t.Helper()
+	r := s.Do(t, "GET", "/metrics", "", nil)
+	m := replaysMetric.FindSubmatch(r.Body)
+	if r.Status != http.StatusOK || m == nil {
+		t.Fatalf("metrics: %d, no todo_db_replays_total in\n%s", r.Status, r.Body)
+	}
+	n, err := strconv.Atoi(string(m[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+var replaysMetric = regexp.MustCompile(`(?m)^todo_db_replays_total (\d+)$`)
+
+// startServer is apptest.Start for a configuration that no environment variable sets: edit
+// changes the configuration loaded from env before the server starts.
+func startServer(t *testing.T, env map[string]string, edit func(*config.Config)) *apptest.Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	vars := map[string]string{
+		"PORT":               strconv.Itoa(ln.Addr().(*net.TCPAddr).Port),
+		"BETTER_AUTH_URL":    base,
+		"BETTER_AUTH_SECRET": apptest.Secret,
+		"DATA_DIR":           t.TempDir(),
+	}
+	maps.Copy(vars, env)
+	cfg, err := config.Load(func(k string) string { return vars[k] })
+	if err != nil {
+		ln.Close()
+		t.Fatal(err)
+	}
+	edit(&cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	app, err := server.New(ctx, cfg, apptest.Logger(t), "test")
+	if err != nil {
+		cancel()
+		ln.Close()
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- app.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("server: %v", err)
+		}
+		app.Close()
+	})
+	return &apptest.Server{URL: base, Config: cfg, App: app}
 }
 
 // TestColdStart starts the server while PostgreSQL is still down, as after a Neon cold start:
