@@ -1,3 +1,7 @@
+// Package load is the todo-load tool: it drives a todo server's task API with a closed loop
+// of virtual users, each sending one request at a time of a fixed mix on its own tasks, and
+// reports throughput, failures by kind and latency percentiles. Users sign up through the
+// server's built-in auth, or carry tokens the tool mints from a key set it serves itself.
 package load
 
 import (
