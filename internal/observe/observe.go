@@ -102,9 +102,6 @@ func from(ctx context.Context) *request {
 	return r
 }
 
-// RequestID returns the id of the request ctx belongs to.
-func RequestID(ctx context.Context) string { return from(ctx).id }
-
 // SetUser records who made the request, for its log line.
 func SetUser(ctx context.Context, userID string) { from(ctx).userID = userID }
 

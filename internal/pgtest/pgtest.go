@@ -212,12 +212,6 @@ func (c *Cluster) URL(database string) string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", c.Port, database)
 }
 
-// Bin is the path of one of the PostgreSQL programs (pgbench, psql, …).
-func (c *Cluster) Bin(name string) string { return filepath.Join(c.bin, name) }
-
-// Dir is the cluster's temporary directory (its data and socket live there).
-func (c *Cluster) Dir() string { return c.dir }
-
 func (c *Cluster) run(program string, args ...string) ([]byte, error) {
 	return command(c.as, c.dir, filepath.Join(c.bin, program), args...).CombinedOutput()
 }
