@@ -112,18 +112,12 @@ func AuthFailed(ctx context.Context, reason string) {
 	}
 }
 
-// SetRoute names the request's route for its log line and metrics, for handlers that route
-// below a pattern of the mux (the auth API). Routes must be a bounded set: never raw paths.
-func SetRoute(ctx context.Context, route string) { from(ctx).route = route }
-
 // RecordRoute wraps the router so that the pattern it matched becomes the request's route
-// label (bounded cardinality, unlike raw paths), unless a handler named a finer route.
+// label (bounded cardinality, unlike raw paths): each auth endpoint has a pattern of its own.
 func RecordRoute(mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() { // even when a handler panics
-			if req := from(r.Context()); req.route == "" {
-				req.route = r.Pattern
-			}
+			from(r.Context()).route = r.Pattern
 		}()
 		mux.ServeHTTP(w, r)
 	})
