@@ -20,6 +20,7 @@ type routeDeps struct {
 	api     *api.API
 	auth    *auth.API
 	web     *web.UI
+	mcp     http.Handler
 }
 
 // addRoutes is the whole URL surface of the server.
@@ -32,6 +33,9 @@ func addRoutes(mux *http.ServeMux, d routeDeps) {
 	d.api.Handle("DELETE /api/v1/tasks/{task_id}", d.api.DeleteTask())
 	d.api.Handle("POST /api/v1/tasks/{task_id}/toggle", d.api.ToggleTask())
 	mux.Handle("GET /docs", apidocs.Handler())
+
+	// The MCP tools for AI assistants (Streamable HTTP), over the same task service.
+	mux.Handle("/mcp", d.mcp)
 	mux.Handle("GET /docs/", apidocs.Handler())
 
 	// The built-in auth server, Better Auth's API. Anything else under /api/auth, a trailing

@@ -16,6 +16,7 @@ import (
 	"todo/internal/config"
 	"todo/internal/database"
 	"todo/internal/jwt"
+	"todo/internal/mcp"
 	"todo/internal/observe"
 	"todo/internal/task"
 	"todo/internal/task/stores"
@@ -77,6 +78,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		db: db, metrics: metrics, web: ui,
 		api:  api.New(mux, version, tasks, verifier, log),
 		auth: auth.NewAPI(authn),
+		mcp:  mcp.New(tasks, verifier, log),
 	})
 
 	var h http.Handler = observe.RecordRoute(mux)
