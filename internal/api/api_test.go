@@ -34,12 +34,20 @@ type listJSON struct {
 	Total int64      `json:"total"`
 }
 
+// errorJSON is an error as FastAPI answers it: a detail that is a message, or for 422 a list.
 type errorJSON struct {
-	Detail string `json:"detail"`
-	Errors []struct {
-		Location string `json:"location"`
-		Message  string `json:"message"`
-	} `json:"errors"`
+	Detail any `json:"detail"`
+}
+
+// invalidJSON is FastAPI's 422: one Pydantic v2 error per problem.
+type invalidJSON struct {
+	Detail []struct {
+		Type  string         `json:"type"`
+		Loc   []any          `json:"loc"`
+		Msg   string         `json:"msg"`
+		Input any            `json:"input"`
+		Ctx   map[string]any `json:"ctx"`
+	} `json:"detail"`
 }
 
 func create(t *testing.T, s *apptest.Server, token string, body any) taskJSON {
@@ -60,21 +68,26 @@ func expectStatus(t *testing.T, r apptest.Response, want int) {
 	}
 }
 
-// expectInvalid checks a 422 whose errors name location.
-func expectInvalid(t *testing.T, r apptest.Response, location string) {
+// expectInvalid checks a 422 in FastAPI's shape with a problem at location (its loc joined
+// with dots: "body.title") of Pydantic's type typ (any type when typ is empty).
+func expectInvalid(t *testing.T, r apptest.Response, location, typ string) {
 	t.Helper()
 	expectStatus(t, r, http.StatusUnprocessableEntity)
-	var e errorJSON
+	var e invalidJSON
 	r.JSON(t, &e)
-	if e.Detail == "" {
-		t.Fatalf("422 without a detail: %s", r.Body)
+	if len(e.Detail) == 0 {
+		t.Fatalf("422 without a list of problems: %s", r.Body)
 	}
-	for _, fe := range e.Errors {
-		if fe.Location == location && fe.Message != "" {
+	for _, p := range e.Detail {
+		parts := make([]string, len(p.Loc))
+		for i, l := range p.Loc {
+			parts[i] = fmt.Sprint(l)
+		}
+		if strings.Join(parts, ".") == location && p.Msg != "" && (typ == "" || p.Type == typ) {
 			return
 		}
 	}
-	t.Fatalf("422 %s does not name %s", r.Body, location)
+	t.Fatalf("422 %s has no %s problem at %s", r.Body, typ, location)
 }
 
 // notFound is the exact body of a 404 for a task.
@@ -243,7 +256,7 @@ func TestTaskAPI(t *testing.T) {
 				name:   "task id " + bad.name + ": " + routeName(rt.method, rt.suffix),
 				setup:  withTask(idForms, bad.of),
 				method: rt.method, path: "/api/v1/tasks/{id}" + rt.suffix, body: map[string]any{},
-				status: http.StatusUnprocessableEntity, invalid: "path.task_id",
+				status: http.StatusUnprocessableEntity, invalid: "path.task_id", invalidType: "uuid_parsing",
 			})
 		}
 	}
@@ -260,37 +273,39 @@ func TestTaskAPI(t *testing.T) {
 	}
 	long := strings.Repeat("é", 201)
 	for _, c := range []struct {
-		name, method, path, body, location string
-		status                             int
+		name, method, path, body, location, typ string
+		status                                  int
 	}{
-		{"missing title", "POST", "", `{"description":"x"}`, "body.title", 422},
-		{"empty title", "POST", "", `{"title":""}`, "body.title", 422},
-		{"blank title", "POST", "", `{"title":" \t\u3000\u001c"}`, "body.title", 422},
-		{"201-character title", "POST", "", `{"title":"` + long + `"}`, "body.title", 422},
-		{"200 letters and a space", "POST", "", `{"title":"` + strings.Repeat("a", 200) + ` "}`, "body.title", 422},
-		{"1001-character description", "POST", "", `{"title":"x","description":"` + strings.Repeat("d", 1001) + `"}`, "body.description", 422},
-		{"null title", "POST", "", `{"title":null}`, "body.title", 422},
-		{"null description", "POST", "", `{"title":"x","description":null}`, "body.description", 422},
-		{"number title", "POST", "", `{"title":5}`, "body.title", 422},
-		{"NUL in title", "POST", "", `{"title":"a\u0000b"}`, "body.title", 422},
-		{"array body", "POST", "", `[]`, "body", 422},
-		{"patch blank title", "PATCH", "/{id}", `{"title":"   "}`, "body.title", 422},
-		{"patch null title", "PATCH", "/{id}", `{"title":null}`, "body.title", 422},
-		{"patch null description", "PATCH", "/{id}", `{"description":null}`, "body.description", 422},
-		{"patch null completed", "PATCH", "/{id}", `{"completed":null}`, "body.completed", 422},
-		{"patch string completed", "PATCH", "/{id}", `{"completed":"yes"}`, "body.completed", 422},
-		{"patch long title", "PATCH", "/{id}", `{"title":"` + long + `"}`, "body.title", 422},
-		{"patch NUL description", "PATCH", "/{id}", `{"description":"\u0000"}`, "body.description", 422},
-		{"malformed JSON", "POST", "", `{"title":`, "", 400},
-		{"patch malformed JSON", "PATCH", "/{id}", `{title}`, "", 400},
-		{"invalid UTF-8", "POST", "", "{\"title\":\"\xff\xfe\"}", "", 400},
-		{"empty body", "POST", "", ``, "", 400},
+		{"missing title", "POST", "", `{"description":"x"}`, "body.title", "missing", 422},
+		{"empty title", "POST", "", `{"title":""}`, "body.title", "string_too_short", 422},
+		{"blank title", "POST", "", `{"title":" \t\u3000\u001c"}`, "body.title", "value_error", 422},
+		{"201-character title", "POST", "", `{"title":"` + long + `"}`, "body.title", "string_too_long", 422},
+		{"200 letters and a space", "POST", "", `{"title":"` + strings.Repeat("a", 200) + ` "}`, "body.title", "string_too_long", 422},
+		{"1001-character description", "POST", "", `{"title":"x","description":"` + strings.Repeat("d", 1001) + `"}`, "body.description", "string_too_long", 422},
+		{"null title", "POST", "", `{"title":null}`, "body.title", "string_type", 422},
+		{"null description", "POST", "", `{"title":"x","description":null}`, "body.description", "string_type", 422},
+		{"number title", "POST", "", `{"title":5}`, "body.title", "string_type", 422},
+		{"NUL in title", "POST", "", `{"title":"a\u0000b"}`, "body.title", "value_error", 422},
+		{"array body", "POST", "", `[]`, "body", "model_attributes_type", 422},
+		{"patch blank title", "PATCH", "/{id}", `{"title":"   "}`, "body.title", "value_error", 422},
+		{"patch null title", "PATCH", "/{id}", `{"title":null}`, "body.title", "string_type", 422},
+		{"patch null description", "PATCH", "/{id}", `{"description":null}`, "body.description", "string_type", 422},
+		{"patch null completed", "PATCH", "/{id}", `{"completed":null}`, "body.completed", "bool_type", 422},
+		{"patch string completed", "PATCH", "/{id}", `{"completed":"yes"}`, "body.completed", "bool_parsing", 422},
+		{"patch long title", "PATCH", "/{id}", `{"title":"` + long + `"}`, "body.title", "string_too_long", 422},
+		{"patch NUL description", "PATCH", "/{id}", `{"description":"\u0000"}`, "body.description", "value_error", 422},
+		// FastAPI answers a body that is not JSON with 422 json_invalid at the character at
+		// fault, or at the end of a body cut short.
+		{"malformed JSON", "POST", "", `{"title":`, "body.9", "json_invalid", 422},
+		{"patch malformed JSON", "PATCH", "/{id}", `{title}`, "body.1", "json_invalid", 422},
+		{"invalid UTF-8", "POST", "", "{\"title\":\"\xff\xfe\"}", "body", "value_error", 422},
+		{"empty body", "POST", "", ``, "body", "missing", 422},
 	} {
 		scenarios = append(scenarios, scenario{
 			name:   "refused: " + c.name,
 			setup:  withTask(map[string]any{"title": "keep me", "description": "as I am"}, nil),
 			method: c.method, path: "/api/v1/tasks" + c.path, body: []byte(c.body),
-			status: c.status, invalid: c.location, detail: c.status != 422,
+			status: c.status, invalid: c.location, invalidType: c.typ, detail: c.status != 422,
 			after: unchanged,
 		})
 	}
@@ -354,19 +369,19 @@ func TestTaskAPI(t *testing.T) {
 			}
 		}),
 	)
-	for _, c := range []struct{ query, location string }{
-		{"?completed=maybe", "query.completed"},
-		{"?completed=", "query.completed"},
-		{"?limit=-1", "query.limit"},
-		{"?limit=1001", "query.limit"},
-		{"?limit=abc", "query.limit"},
-		{"?limit=1.5", "query.limit"},
-		{"?offset=-1", "query.offset"},
-		{"?offset=99999999999999999999", "query.offset"},
-		{"?limit=99999999999999999999999", "query.limit"},
+	for _, c := range []struct{ query, location, typ string }{
+		{"?completed=maybe", "query.completed", "bool_parsing"},
+		{"?completed=", "query.completed", "bool_parsing"},
+		{"?limit=-1", "query.limit", "greater_than_equal"},
+		{"?limit=1001", "query.limit", "less_than_equal"},
+		{"?limit=abc", "query.limit", "int_parsing"},
+		{"?limit=1.5", "query.limit", "int_parsing"},
+		{"?offset=-1", "query.offset", "greater_than_equal"},
+		{"?offset=99999999999999999999", "query.offset", "int_parsing"},
+		{"?limit=99999999999999999999999", "query.limit", "int_parsing"},
 	} {
 		sc := list("refused "+c.query, c.query, nil)
-		sc.status, sc.invalid = http.StatusUnprocessableEntity, c.location
+		sc.status, sc.invalid, sc.invalidType = http.StatusUnprocessableEntity, c.location, c.typ
 		scenarios = append(scenarios, sc)
 	}
 

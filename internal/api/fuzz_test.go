@@ -49,7 +49,7 @@ func checkAnswer(t *testing.T, rec *httptest.ResponseRecorder, okStatus int) {
 	}
 	if rec.Code != okStatus {
 		var e errorJSON
-		if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Detail == "" {
+		if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Detail == nil || e.Detail == "" {
 			t.Fatalf("%d without a JSON detail: %q", rec.Code, rec.Body)
 		}
 		return

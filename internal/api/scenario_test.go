@@ -29,13 +29,15 @@ type scenario struct {
 	auth   string      // with token authHeader: the whole Authorization header ("" sends none); "{token}" is the user's JWT
 	body   any         // sent as apptest.Server.Do sends it: nil for none, a string or []byte as is, else as JSON
 
-	status   int               // the status code; always checked
-	wantBody string            // if set, the exact body
-	noBody   bool              // the body is empty
-	invalid  string            // if set, a 422 that names this location (as expectInvalid checks)
-	detail   bool              // the body is a JSON error with a non-empty detail
-	fields   map[string]any    // the body is a JSON object with these top-level fields, decoded values equal
-	headers  map[string]string // response headers that are present and start with the value
+	status   int    // the status code; always checked
+	wantBody string // if set, the exact body
+	noBody   bool   // the body is empty
+	invalid  string // if set, a 422 that names this location (as expectInvalid checks)
+	// invalidType, with invalid, is the Pydantic type of the problem there.
+	invalidType string
+	detail      bool              // the body is a JSON error with a non-empty detail
+	fields      map[string]any    // the body is a JSON object with these top-level fields, decoded values equal
+	headers     map[string]string // response headers that are present and start with the value
 
 	// after checks more: of the answer, or of the state with further requests.
 	after func(t *testing.T, e *env, r apptest.Response)
@@ -173,12 +175,12 @@ func (sc scenario) run(t *testing.T, e *env) {
 		t.Fatalf("%d with a body: %q", r.Status, r.Body)
 	}
 	if sc.invalid != "" {
-		expectInvalid(t, r, sc.invalid)
+		expectInvalid(t, r, sc.invalid, sc.invalidType)
 	}
 	if sc.detail {
 		var e errorJSON
 		r.JSON(t, &e)
-		if e.Detail == "" {
+		if e.Detail == nil || e.Detail == "" {
 			t.Fatalf("%d without a detail: %s", r.Status, r.Body)
 		}
 	}

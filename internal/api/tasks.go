@@ -89,7 +89,8 @@ func (in *listInput) Resolve(ctx huma.Context) []error {
 	}
 	b, ok := parseBool(values[0])
 	if !ok {
-		return []error{&huma.ErrorDetail{Location: "query.completed", Message: "must be a boolean (true/false, 1/0, yes/no, on/off, t/f, y/n)"}}
+		return []error{&ValidationError{Type: "bool_parsing", Loc: []any{"query", "completed"}, Input: values[0],
+			Msg: "Input should be a valid boolean, unable to interpret input"}}
 	}
 	in.completed = &b
 	return nil
@@ -112,8 +113,9 @@ func parseBool(s string) (bool, bool) {
 	return false, false
 }
 
-// nullFields rejects an explicit null for the named fields: a schema that allows leaving a
-// field out would otherwise read null as "not sent".
+// nullFields rejects an explicit null for the named fields, as Pydantic refuses None for a
+// field that is a string or a boolean: a schema that allows leaving a field out would
+// otherwise read null as "not sent".
 func nullFields(raw []byte, names ...string) []error {
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(raw, &fields) != nil {
@@ -122,7 +124,12 @@ func nullFields(raw []byte, names ...string) []error {
 	var errs []error
 	for _, name := range names {
 		if v, ok := fields[name]; ok && string(v) == "null" {
-			errs = append(errs, &huma.ErrorDetail{Location: "body." + name, Message: "must not be null"})
+			loc := []any{"body", name}
+			if name == "completed" {
+				errs = append(errs, boolError(loc, nil))
+				continue
+			}
+			errs = append(errs, &ValidationError{Type: "string_type", Loc: loc, Msg: "Input should be a valid string"})
 		}
 	}
 	return errs
@@ -218,7 +225,7 @@ func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 func (a *API) listTasks(ctx context.Context, in *listInput) (*listOutput, error) {
 	page, err := a.tasks.List(ctx, userID(ctx), task.Filter{Completed: in.completed, Limit: in.Limit, Offset: in.Offset})
 	if err != nil {
-		return nil, a.problem(ctx, err, "query")
+		return nil, a.problem(ctx, err, "query", map[string]any{"limit": in.Limit, "offset": in.Offset})
 	}
 	return &listOutput{Body: listBody{Tasks: page.Tasks, Total: page.Total}}, nil
 }
@@ -226,7 +233,7 @@ func (a *API) listTasks(ctx context.Context, in *listInput) (*listOutput, error)
 func (a *API) createTask(ctx context.Context, in *createInput) (*taskOutput, error) {
 	t, err := a.tasks.Create(ctx, userID(ctx), task.Draft{Title: in.Body.Title, Description: in.Body.Description})
 	if err != nil {
-		return nil, a.problem(ctx, err, "body")
+		return nil, a.problem(ctx, err, "body", map[string]any{"title": in.Body.Title, "description": in.Body.Description})
 	}
 	return &taskOutput{Body: taskRead(t)}, nil
 }
@@ -234,7 +241,7 @@ func (a *API) createTask(ctx context.Context, in *createInput) (*taskOutput, err
 func (a *API) getTask(ctx context.Context, in *getInput) (*taskOutput, error) {
 	t, err := a.tasks.Get(ctx, userID(ctx), in.id())
 	if err != nil {
-		return nil, a.problem(ctx, err, "")
+		return nil, a.problem(ctx, err, "", nil)
 	}
 	return &taskOutput{Body: taskRead(t)}, nil
 }
@@ -243,14 +250,14 @@ func (a *API) updateTask(ctx context.Context, in *patchInput) (*taskOutput, erro
 	p := task.Patch{Title: in.Body.Title, Description: in.Body.Description, Completed: in.Body.Completed}
 	t, err := a.tasks.Update(ctx, userID(ctx), in.id(), p)
 	if err != nil {
-		return nil, a.problem(ctx, err, "body")
+		return nil, a.problem(ctx, err, "body", map[string]any{"title": deref(p.Title), "description": deref(p.Description)})
 	}
 	return &taskOutput{Body: taskRead(t)}, nil
 }
 
 func (a *API) deleteTask(ctx context.Context, in *deleteInput) (*deleteOutput, error) {
 	if err := a.tasks.Delete(ctx, userID(ctx), in.id()); err != nil {
-		return nil, a.problem(ctx, err, "")
+		return nil, a.problem(ctx, err, "", nil)
 	}
 	return &deleteOutput{}, nil
 }
@@ -258,7 +265,14 @@ func (a *API) deleteTask(ctx context.Context, in *deleteInput) (*deleteOutput, e
 func (a *API) toggleTask(ctx context.Context, in *toggleInput) (*taskOutput, error) {
 	t, err := a.tasks.Toggle(ctx, userID(ctx), in.id())
 	if err != nil {
-		return nil, a.problem(ctx, err, "")
+		return nil, a.problem(ctx, err, "", nil)
 	}
 	return &taskOutput{Body: taskRead(t)}, nil
+}
+
+func deref[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
