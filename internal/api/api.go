@@ -51,7 +51,26 @@ func New(mux *http.ServeMux, version string, tasks *task.Service, verifier *jwt.
 	}
 	jsonFormat := huma.Format{Marshal: marshalJSON, Unmarshal: unmarshalJSON}
 	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
-	return &API{huma: humago.New(mux, cfg), tasks: tasks, verifier: verifier, log: log}
+	byUser := http.NewServeMux()
+	mux.Handle("/api/", byUser)
+	return &API{huma: humago.New(splitMux{mux, byUser}, cfg), tasks: tasks, verifier: verifier, log: log}
+}
+
+// splitMux puts the brief's /api/{user_id}/… routes on a mux of their own, which the main mux
+// reaches through "/api/": on the main mux they would conflict with the auth API's
+// "/api/auth/" (both match GET /api/auth/tasks, and neither is more specific), and
+// http.ServeMux refuses such pairs.
+type splitMux struct {
+	*http.ServeMux // the main mux, which serves everything
+	byUser         *http.ServeMux
+}
+
+func (m splitMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	if _, path, _ := strings.Cut(pattern, " "); strings.HasPrefix(path, "/api/{user_id}/") {
+		m.byUser.HandleFunc(pattern, h)
+		return
+	}
+	m.ServeMux.HandleFunc(pattern, h)
 }
 
 // Endpoint is one operation, made by a handler maker, not yet placed on a route.

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -81,4 +82,41 @@ func TestExternalAuthServer(t *testing.T) {
 	local := s.SignUp(t, "local@example.com")
 	r = s.Do(t, "GET", "/api/v1/tasks", local.Token, nil)
 	expectStatus(t, r, http.StatusUnauthorized)
+}
+
+// TestSharedSecretTokensThroughTheAPI: with JWT_ACCEPT_SHARED_SECRET, a token that a front end
+// signs with BETTER_AUTH_SECRET (HS256, as the hackathon brief has it) drives the task API and
+// the brief's routes; without it, the same token is refused.
+func TestSharedSecretTokensThroughTheAPI(t *testing.T) {
+	for _, accept := range []bool{false, true} {
+		t.Run(fmt.Sprint("accept=", accept), func(t *testing.T) {
+			env := map[string]string{}
+			if accept {
+				env["JWT_ACCEPT_SHARED_SECRET"] = "true"
+			}
+			s := apptest.Start(t, database.SQLite, env)
+			now := time.Now().Unix()
+			claims := map[string]any{"sub": "brief-user", "iat": now, "exp": now + 900, "iss": s.URL, "aud": s.URL}
+			token := jwttest.HMAC(map[string]any{"alg": "HS256", "typ": "JWT"}, claims, []byte(apptest.Secret))
+			r := s.Do(t, "POST", "/api/brief-user/tasks", token, map[string]any{"title": "signed by the front end"})
+			if !accept {
+				if r.Status != http.StatusUnauthorized {
+					t.Fatalf("shared-secret token while off: got %d %s, want 401", r.Status, r.Body)
+				}
+				return
+			}
+			expectStatus(t, r, http.StatusCreated)
+			expectStatus(t, s.Do(t, "GET", "/api/v1/tasks", token, nil), http.StatusOK)
+			// Another secret, or our own keys' JWKS as the secret, is still refused.
+			forged := jwttest.HMAC(map[string]any{"alg": "HS256"}, claims, []byte("not-the-secret-but-32-characters-long"))
+			if r := s.Do(t, "GET", "/api/v1/tasks", forged, nil); r.Status != http.StatusUnauthorized {
+				t.Fatalf("forged: got %d, want 401", r.Status)
+			}
+			jwks := s.Do(t, "GET", "/api/auth/jwks", "", nil).Body
+			confused := jwttest.HMAC(map[string]any{"alg": "HS256"}, claims, jwks)
+			if r := s.Do(t, "GET", "/api/v1/tasks", confused, nil); r.Status != http.StatusUnauthorized {
+				t.Fatalf("the JWKS as an HMAC secret: got %d, want 401", r.Status)
+			}
+		})
+	}
 }

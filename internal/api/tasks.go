@@ -56,23 +56,29 @@ type (
 	TaskPath struct {
 		TaskID string `path:"task_id" format:"uuid" doc:"The task's id (a UUID; any case, hyphens optional)"`
 	}
-	listInput struct {
+	// ListInput is the query of a list. (Exported, as the inputs below, to be embedded in the
+	// inputs of the brief's routes.)
+	ListInput struct {
 		Completed string `query:"completed" doc:"Only completed (true) or open (false) tasks. Accepts true/false, 1/0, yes/no, on/off, t/f, y/n in any case."`
 		Limit     int    `query:"limit" default:"50" minimum:"0" maximum:"1000" doc:"Page size; 0 returns only the total"`
 		Offset    int64  `query:"offset" default:"0" minimum:"0" doc:"Number of tasks to skip"`
 		completed *bool
 	}
-	createInput struct {
+	CreateInput struct {
 		RawBody []byte
 		Body    createBody
+	}
+	// PatchBody is the body of an update, by PATCH, or by PUT on the brief's routes.
+	PatchBody struct {
+		RawBody []byte
+		Body    patchBody
 	}
 	getInput    struct{ TaskPath }
 	deleteInput struct{ TaskPath }
 	toggleInput struct{ TaskPath }
 	patchInput  struct {
 		TaskPath
-		RawBody []byte
-		Body    patchBody
+		PatchBody
 	}
 	taskOutput   struct{ Body TaskRead }
 	listOutput   struct{ Body listBody }
@@ -81,7 +87,7 @@ type (
 
 // Resolve reads the completed filter by hand: the values Python accepts for a boolean are more
 // than a typed parameter would, and an empty value is an error, not an absent filter.
-func (in *listInput) Resolve(ctx huma.Context) []error {
+func (in *ListInput) Resolve(ctx huma.Context) []error {
 	u := ctx.URL()
 	values, ok := u.Query()["completed"]
 	if !ok {
@@ -96,10 +102,10 @@ func (in *listInput) Resolve(ctx huma.Context) []error {
 	return nil
 }
 
-func (in *createInput) Resolve(huma.Context) []error {
+func (in *CreateInput) Resolve(huma.Context) []error {
 	return nullFields(in.RawBody, "title", "description")
 }
-func (in *patchInput) Resolve(huma.Context) []error {
+func (in *PatchBody) Resolve(huma.Context) []error {
 	return nullFields(in.RawBody, "title", "description", "completed")
 }
 
@@ -222,7 +228,7 @@ func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 	next(huma.WithValue(ctx, userKey{}, id))
 }
 
-func (a *API) listTasks(ctx context.Context, in *listInput) (*listOutput, error) {
+func (a *API) listTasks(ctx context.Context, in *ListInput) (*listOutput, error) {
 	page, err := a.tasks.List(ctx, userID(ctx), task.Filter{Completed: in.completed, Limit: in.Limit, Offset: in.Offset})
 	if err != nil {
 		return nil, a.problem(ctx, err, "query", map[string]any{"limit": in.Limit, "offset": in.Offset})
@@ -230,7 +236,7 @@ func (a *API) listTasks(ctx context.Context, in *listInput) (*listOutput, error)
 	return &listOutput{Body: listBody{Tasks: page.Tasks, Total: page.Total}}, nil
 }
 
-func (a *API) createTask(ctx context.Context, in *createInput) (*taskOutput, error) {
+func (a *API) createTask(ctx context.Context, in *CreateInput) (*taskOutput, error) {
 	t, err := a.tasks.Create(ctx, userID(ctx), task.Draft{Title: in.Body.Title, Description: in.Body.Description})
 	if err != nil {
 		return nil, a.problem(ctx, err, "body", map[string]any{"title": in.Body.Title, "description": in.Body.Description})
@@ -239,7 +245,11 @@ func (a *API) createTask(ctx context.Context, in *createInput) (*taskOutput, err
 }
 
 func (a *API) getTask(ctx context.Context, in *getInput) (*taskOutput, error) {
-	t, err := a.tasks.Get(ctx, userID(ctx), in.id())
+	return a.get(ctx, in.id())
+}
+
+func (a *API) get(ctx context.Context, id uuid.UUID) (*taskOutput, error) {
+	t, err := a.tasks.Get(ctx, userID(ctx), id)
 	if err != nil {
 		return nil, a.problem(ctx, err, "", nil)
 	}
@@ -247,8 +257,12 @@ func (a *API) getTask(ctx context.Context, in *getInput) (*taskOutput, error) {
 }
 
 func (a *API) updateTask(ctx context.Context, in *patchInput) (*taskOutput, error) {
+	return a.update(ctx, in.id(), &in.PatchBody)
+}
+
+func (a *API) update(ctx context.Context, id uuid.UUID, in *PatchBody) (*taskOutput, error) {
 	p := task.Patch{Title: in.Body.Title, Description: in.Body.Description, Completed: in.Body.Completed}
-	t, err := a.tasks.Update(ctx, userID(ctx), in.id(), p)
+	t, err := a.tasks.Update(ctx, userID(ctx), id, p)
 	if err != nil {
 		return nil, a.problem(ctx, err, "body", map[string]any{"title": deref(p.Title), "description": deref(p.Description)})
 	}
@@ -256,14 +270,22 @@ func (a *API) updateTask(ctx context.Context, in *patchInput) (*taskOutput, erro
 }
 
 func (a *API) deleteTask(ctx context.Context, in *deleteInput) (*deleteOutput, error) {
-	if err := a.tasks.Delete(ctx, userID(ctx), in.id()); err != nil {
+	return a.delete(ctx, in.id())
+}
+
+func (a *API) delete(ctx context.Context, id uuid.UUID) (*deleteOutput, error) {
+	if err := a.tasks.Delete(ctx, userID(ctx), id); err != nil {
 		return nil, a.problem(ctx, err, "", nil)
 	}
 	return &deleteOutput{}, nil
 }
 
 func (a *API) toggleTask(ctx context.Context, in *toggleInput) (*taskOutput, error) {
-	t, err := a.tasks.Toggle(ctx, userID(ctx), in.id())
+	return a.toggle(ctx, in.id())
+}
+
+func (a *API) toggle(ctx context.Context, id uuid.UUID) (*taskOutput, error) {
+	t, err := a.tasks.Toggle(ctx, userID(ctx), id)
 	if err != nil {
 		return nil, a.problem(ctx, err, "", nil)
 	}

@@ -37,6 +37,9 @@ type Config struct {
 	AuthURL     *url.URL
 	JWTIssuer   string
 	JWTAudience string
+	// AcceptSharedSecret (JWT_ACCEPT_SHARED_SECRET) also accepts HS256 tokens signed with
+	// BETTER_AUTH_SECRET, as the hackathon brief's front ends sign them; off by default.
+	AcceptSharedSecret bool
 
 	// BaseURL is the public URL of the built-in auth (BETTER_AUTH_URL). BaseURLSet tells whether
 	// it was configured or derived from PORT.
@@ -129,6 +132,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.JWTIssuer = r.str("JWT_ISSUER", trustedOrigin)
 	c.JWTAudience = r.str("JWT_AUDIENCE", trustedOrigin)
+	c.AcceptSharedSecret = r.boolean("JWT_ACCEPT_SHARED_SECRET", false)
 
 	c.Secret = r.str("BETTER_AUTH_SECRET", env("AUTH_SECRET"))
 	switch {

@@ -25,6 +25,10 @@ const (
 	PS256 = "PS256"
 )
 
+// HS256 is the HMAC the hackathon brief's front ends sign with a shared secret; accepted only
+// by a verifier told to (Verifier.AcceptSharedSecret).
+const HS256 = "HS256"
+
 // minRSABits refuses RSA keys too short to be safe.
 const minRSABits = 2048
 

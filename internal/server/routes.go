@@ -32,6 +32,13 @@ func addRoutes(mux *http.ServeMux, d routeDeps) {
 	d.api.Handle("PATCH /api/v1/tasks/{task_id}", d.api.UpdateTask())
 	d.api.Handle("DELETE /api/v1/tasks/{task_id}", d.api.DeleteTask())
 	d.api.Handle("POST /api/v1/tasks/{task_id}/toggle", d.api.ToggleTask())
+	// The same operations on the routes of the hackathon brief, for the caller's own {user_id}.
+	d.api.Handle("GET /api/{user_id}/tasks", d.api.ListUserTasks())
+	d.api.Handle("POST /api/{user_id}/tasks", d.api.CreateUserTask())
+	d.api.Handle("GET /api/{user_id}/tasks/{id}", d.api.GetUserTask())
+	d.api.Handle("PUT /api/{user_id}/tasks/{id}", d.api.ReplaceUserTask())
+	d.api.Handle("DELETE /api/{user_id}/tasks/{id}", d.api.DeleteUserTask())
+	d.api.Handle("PATCH /api/{user_id}/tasks/{id}/complete", d.api.CompleteUserTask())
 	mux.Handle("GET /docs", apidocs.Handler())
 
 	// The MCP tools for AI assistants (Streamable HTTP), over the same task service.

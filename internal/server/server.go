@@ -66,6 +66,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		keys = remote
 	}
 	verifier := jwt.NewVerifier(keys, cfg.JWTIssuer, cfg.JWTAudience)
+	if cfg.AcceptSharedSecret {
+		verifier.AcceptSharedSecret([]byte(cfg.Secret))
+	}
 	metrics := observe.NewMetrics(db)
 	ui, err := web.New(tasks, authn, log)
 	if err != nil {
