@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"todo/internal/config"
@@ -35,7 +37,8 @@ func main() {
 const usage = `Usage: todo [command]
 
 Commands:
-  serve                     run the server (the default)
+  serve [--host HOST] [--port PORT]
+                            run the server (the default); the flags win over HOST and PORT
   migrate up|down|status    apply all migrations, revert the latest one, or list them
   version                   print the version
 
@@ -43,12 +46,21 @@ Configuration comes from the environment and an optional .env file; see README.m
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	command := "serve"
+	command, rest := "serve", []string(nil)
 	if len(args) > 1 {
-		command = args[1]
+		command, rest = args[1], args[2:]
+		if strings.HasPrefix(command, "-") && command != "-h" && command != "--help" && command != "--version" {
+			command, rest = "serve", args[1:] // `todo --port 9000` is `todo serve --port 9000`
+		}
 	}
 	switch command {
 	case "serve":
+		getenv, err := serveFlags(rest, getenv, stderr)
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		} else if err != nil {
+			return err
+		}
 		return serve(ctx, getenv, stderr)
 	case "migrate":
 		if len(args) != 3 {
@@ -56,6 +68,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return migrate(ctx, args[2], getenv, stdout, stderr)
 	case "version", "--version":
+		if len(rest) > 0 {
+			return fmt.Errorf("unexpected arguments %q", rest)
+		}
 		fmt.Fprintln(stdout, buildVersion())
 		return nil
 	case "help", "-h", "--help":
@@ -64,6 +79,32 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", command)
+}
+
+// serveFlags reads serve's flags, which stand for HOST and PORT in what getenv returns, so
+// that everything derived from them (BETTER_AUTH_URL's default included) follows. Anything
+// else on the command line is an error: a server that ignored it would listen elsewhere than
+// its operator thinks.
+func serveFlags(args []string, getenv func(string) string, stderr io.Writer) (func(string) string, error) {
+	fs := flag.NewFlagSet("todo serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	host := fs.String("host", "", "the address to listen on (HOST)")
+	port := fs.String("port", "", "the port to listen on (PORT)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q; see todo help", fs.Args())
+	}
+	return func(key string) string {
+		switch {
+		case key == "HOST" && *host != "":
+			return *host
+		case key == "PORT" && *port != "":
+			return *port
+		}
+		return getenv(key)
+	}, nil
 }
 
 func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) error {

@@ -586,7 +586,7 @@ func TestCORS(t *testing.T) {
 func TestHealth(t *testing.T) {
 	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
 		s := apptest.Start(t, d, nil)
-		for _, path := range []string{"/healthz", "/readyz"} {
+		for _, path := range []string{"/healthz", "/readyz", "/api/v1/health"} {
 			r := s.Do(t, "GET", path, "", nil)
 			expectStatus(t, r, http.StatusOK)
 			var body map[string]string

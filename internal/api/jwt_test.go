@@ -65,6 +65,22 @@ func TestExternalAuthServer(t *testing.T) {
 			}
 		})
 	}
+	// The log says why each token was refused, and never holds a token.
+	logs := s.Logs.String()
+	for _, want := range []string{"token not checked: signing keys unavailable", "token refused", `issuer \"http://evil.example\"`,
+		`audience [\"http://evil.example\"]`, "expired", "unknown key id"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q:\n%s", want, logs)
+		}
+	}
+	for name, token := range refused {
+		if sig := token[strings.LastIndex(token, ".")+1:]; len(sig) > 8 && strings.Contains(logs, sig) {
+			t.Errorf("log holds the %s token", name)
+		}
+	}
+	if strings.Contains(logs, good) {
+		t.Error("log holds a token")
+	}
 
 	// The auth server rotates its key: tokens of the new key work at once.
 	iss.Add(t, "ed-2", jwt.EdDSA, false)

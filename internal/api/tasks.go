@@ -195,7 +195,9 @@ var (
 	errKeysUnavailable  = &apperr.Error{Kind: apperr.Unavailable, Code: "KEYS_UNAVAILABLE", Message: "Signing keys are unavailable; try again shortly"}
 )
 
-// authenticate accepts `Authorization: Bearer <JWT>` and nothing else.
+// authenticate accepts `Authorization: Bearer <JWT>` and nothing else. Why a token was refused
+// is logged (never the token): a debug line for a token that is not valid, which any client
+// can send, and a warning for keys that cannot be fetched, which an operator must see.
 func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 	refuse := func(reason string, e *apperr.Error, challenge string) {
 		observe.AuthFailed(ctx.Context(), reason)
@@ -218,14 +220,26 @@ func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 	id, err := a.verifier.Verify(ctx.Context(), token)
 	switch {
 	case errors.Is(err, jwt.ErrKeysUnavailable):
+		a.log.WarnContext(ctx.Context(), "token not checked: signing keys unavailable", "reason", truncate(err.Error()))
 		refuse("keys_unavailable", errKeysUnavailable, "")
 		return
 	case err != nil:
+		a.log.DebugContext(ctx.Context(), "token refused", "reason", truncate(err.Error()))
 		refuse("invalid", errInvalidToken, `Bearer error="invalid_token"`)
 		return
 	}
 	observe.SetUser(ctx.Context(), id)
 	next(huma.WithValue(ctx, userKey{}, id))
+}
+
+// truncate bounds what a client's token puts in a log line (a reason quotes its issuer or
+// audience).
+func truncate(s string) string {
+	const most = 200
+	if len(s) <= most {
+		return s
+	}
+	return strings.ToValidUTF8(s[:most], "") + "…"
 }
 
 func (a *API) listTasks(ctx context.Context, in *ListInput) (*listOutput, error) {

@@ -126,6 +126,24 @@ func (k *keyring) signer(ctx context.Context) (keyRow, crypto.Signer, error) {
 	return row, s, nil
 }
 
+// check tells whether the key the keyring would sign with can be opened with its secret. A
+// table without keys is fine: the first token creates one.
+func (k *keyring) check(ctx context.Context) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if err := k.load(ctx); err != nil {
+		return err
+	}
+	row, ok := k.choose(time.Now())
+	if !ok {
+		return nil
+	}
+	if _, err := k.decrypt(row.PrivateKey); err != nil {
+		return fmt.Errorf("the JWT signing key %s in the database: %w", row.ID, err)
+	}
+	return nil
+}
+
 func (k *keyring) choose(now time.Time) (keyRow, bool) {
 	var fallback *keyRow
 	for i, row := range k.rows { // newest first

@@ -89,6 +89,17 @@ func New(db *database.DB, cfg Config, log *slog.Logger) *Service {
 	return s
 }
 
+// CheckKeys reports, at start-up, a signing key that this server cannot use: one that a
+// Better Auth sharing the database encrypted with another BETTER_AUTH_SECRET. Without the
+// check, the first token request would be the first to know, with a 500.
+func (s *Service) CheckKeys(ctx context.Context) error {
+	if err := s.keys.check(ctx); err != nil {
+		return fmt.Errorf("%w; set BETTER_AUTH_SECRET to the secret of the Better Auth server that shares this database, "+
+			"or set AUTH_URL to that server to trust its tokens instead of issuing ours", err)
+	}
+	return nil
+}
+
 // Keys is the built-in key set, for the task API's verifier.
 func (s *Service) Keys() jwt.KeySource { return s.keys }
 

@@ -88,6 +88,7 @@ func addRoutes(mux *http.ServeMux, d routeDeps) {
 	// Operations.
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(d.db))
+	mux.Handle("GET /api/v1/health", readyz(d.db)) // the spec's companion API document names it
 	mux.Handle("GET /metrics", d.metrics.Handler())
 }
 

@@ -58,7 +58,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		UserData: tasks,
 	}, log)
 	// The task API trusts the built-in keys, or those of the Better Auth server at AUTH_URL;
-	// the verifier is the same either way.
+	// the verifier is the same either way. Keys the built-in auth cannot open stop start-up
+	// when the task API depends on them, and are a warning when it does not.
+	if err := authn.CheckKeys(ctx); err != nil {
+		if cfg.AuthURL == nil {
+			db.Close()
+			return nil, err
+		}
+		log.Warn("the built-in auth cannot issue tokens", "err", err)
+	}
 	keys := authn.Keys()
 	if cfg.AuthURL != nil {
 		remote := jwt.NewRemoteKeys(strings.TrimSuffix(cfg.AuthURL.String(), "/") + "/api/auth/jwks")
