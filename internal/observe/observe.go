@@ -139,15 +139,16 @@ func (m *Metrics) Middleware(log *slog.Logger, next http.Handler) http.Handler {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
-		m.duration.WithLabelValues(route, r.Method).Observe(elapsed.Seconds())
+		method := methodLabel(r.Method)
+		m.requests.WithLabelValues(route, method, strconv.Itoa(rec.status)).Inc()
+		m.duration.WithLabelValues(route, method).Observe(elapsed.Seconds())
 		level := slog.LevelInfo
 		if rec.status >= 500 {
 			level = slog.LevelError
 		}
 		log.LogAttrs(r.Context(), level, "request",
 			slog.String("request_id", req.id),
-			slog.String("method", r.Method),
+			slog.String("method", method),
 			slog.String("route", route),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status),
@@ -156,6 +157,18 @@ func (m *Metrics) Middleware(log *slog.Logger, next http.Handler) http.Handler {
 			slog.Int64("bytes", rec.bytes),
 		)
 	})
+}
+
+// methodLabel is the request's method as metrics and logs name it: one of HTTP's, or OTHER.
+// Any token is a valid method, so a client choosing them would otherwise make a new series
+// for each one, and the registry would keep every one for ever.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "OTHER"
 }
 
 // requestID keeps a client's id if it is short printable ASCII (so it cannot forge log

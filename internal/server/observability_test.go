@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -80,4 +81,43 @@ func TestMetrics(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestMethodLabelsAreBounded: any token is a method, so metrics and logs name methods from a
+// fixed set; requests with made-up methods neither add series nor grow what /metrics holds.
+func TestMethodLabelsAreBounded(t *testing.T) {
+	s := apptest.Start(t, database.SQLite, nil)
+	send := func(n int) {
+		for i := range n {
+			method := fmt.Sprintf("X%d%s", i, strings.Repeat("M", 1000+i%3000))
+			req, err := http.NewRequest(method, s.URL+"/healthz", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			apptest.Send(t, http.DefaultClient, req)
+		}
+	}
+	// The series of our own metrics: their number must not grow with the methods sent.
+	series := func() int {
+		n := 0
+		for _, line := range strings.Split(string(s.Do(t, "GET", "/metrics", "", nil).Body), "\n") {
+			if strings.HasPrefix(line, "todo_") {
+				n++
+			}
+		}
+		return n
+	}
+	send(50)
+	series() // the scrape itself is a series from the next scrape on
+	before := series()
+	send(500)
+	if after := series(); after != before {
+		t.Fatalf("todo_ series went from %d to %d over 500 made-up methods", before, after)
+	}
+	if text := string(s.Do(t, "GET", "/metrics", "", nil).Body); !strings.Contains(text, `method="OTHER"`) || strings.Contains(text, "MMMM") {
+		t.Fatalf("made-up methods are not labelled OTHER")
+	}
+	if strings.Contains(s.Logs.String(), "MMMM") {
+		t.Fatalf("a made-up method reached the log")
+	}
 }
