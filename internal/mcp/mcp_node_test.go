@@ -1,0 +1,203 @@
+package mcp_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"todo/internal/apptest"
+	"todo/internal/database"
+)
+
+var (
+	nodeOnce sync.Once
+	nodeDir  string // interop/, ready to run
+	nodeBin  string
+	nodeErr  error
+)
+
+// interop returns node and the interop/ directory with the TypeScript MCP SDK installed (by
+// `npm ci` if missing, once per test binary), as the Better Auth harness tests find theirs.
+// Without them the test skips, or fails under CI=true.
+func interop(t *testing.T) (node, dir string) {
+	t.Helper()
+	nodeOnce.Do(func() { nodeBin, nodeDir, nodeErr = prepareInterop() })
+	if nodeErr != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("Node.js and the interop harness are required in CI: %v", nodeErr)
+		}
+		t.Skipf("Node.js MCP client not available (with CI=true this fails): %v", nodeErr)
+	}
+	return nodeBin, nodeDir
+}
+
+func prepareInterop() (node, dir string, err error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", "", err
+	}
+	root := wd
+	for {
+		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(root)
+		if parent == root {
+			return "", "", errors.New("no go.mod above " + wd)
+		}
+		root = parent
+	}
+	dir = filepath.Join(root, "interop")
+	if _, err := os.Stat(filepath.Join(dir, "package-lock.json")); err != nil {
+		return "", "", fmt.Errorf("the harness is missing: %w", err)
+	}
+	node, err = exec.LookPath("node")
+	if err != nil {
+		return "", "", errors.New("node is not installed (Node.js 20 or later is needed)")
+	}
+	out, err := exec.Command(node, "--version").Output()
+	if err != nil {
+		return "", "", fmt.Errorf("node --version: %w", err)
+	}
+	if m := regexp.MustCompile(`^v(\d+)\.`).FindSubmatch(out); m == nil || atoi(string(m[1])) < 20 {
+		return "", "", fmt.Errorf("node %s is too old: the MCP SDK needs Node.js 20 or later", strings.TrimSpace(string(out)))
+	}
+	if sdkInstalled(dir) {
+		return node, dir, nil
+	}
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		return "", "", errors.New("npm is not installed, and interop/node_modules lacks @modelcontextprotocol/sdk")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
+	cmd.Dir = dir
+	var output bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &output, &output
+	if err := cmd.Run(); err != nil {
+		return "", "", fmt.Errorf("npm ci in %s: %v\n%s", dir, err, tail(output.String(), 3000))
+	}
+	if !sdkInstalled(dir) {
+		return "", "", fmt.Errorf("npm ci in %s succeeded but left no @modelcontextprotocol/sdk:\n%s", dir, tail(output.String(), 3000))
+	}
+	return node, dir, nil
+}
+
+func sdkInstalled(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "node_modules/@modelcontextprotocol/sdk/package.json"))
+	return err == nil
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
+}
+
+// TestTypeScriptClient drives /mcp with the official TypeScript SDK's client
+// (interop/mcp-client.mjs), as a user signed up through the built-in auth.
+func TestTypeScriptClient(t *testing.T) {
+	node, dir := interop(t)
+	s := apptest.Start(t, database.SQLite, nil)
+	user := s.SignUp(t, "ts-client@example.com")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "mcp-client.mjs", s.URL)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "MCP_TOKEN="+user.Token)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("node mcp-client.mjs: %v\nstderr:\n%s\nstdout:\n%s", err, tail(stderr.String(), 3000), stdout.String())
+	}
+
+	type toolInfo struct {
+		Arguments       []string `json:"arguments"`
+		Required        []string `json:"required"`
+		Described       bool     `json:"described"`
+		HasOutputSchema bool     `json:"hasOutputSchema"`
+	}
+	type failure struct {
+		IsError bool   `json:"isError"`
+		Text    string `json:"text"`
+	}
+	var got struct {
+		Server        struct{ Name string } `json:"server"`
+		Tools         map[string]toolInfo   `json:"tools"`
+		Added         change                `json:"added"`
+		Pending       list                  `json:"pending"`
+		Completed     change                `json:"completed"`
+		CompletedList list                  `json:"completedList"`
+		Blank         failure               `json:"blank"`
+		Deleted       change                `json:"deleted"`
+		After         list                  `json:"after"`
+		DeletedAgain  failure               `json:"deletedAgain"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+		t.Fatalf("the client printed %s: %v", stdout.Bytes(), err)
+	}
+	t.Logf("summary: %s", stdout.Bytes())
+
+	if got.Server.Name != "todo" {
+		t.Errorf("server name %q, want todo", got.Server.Name)
+	}
+	var names []string
+	for name, info := range got.Tools {
+		names = append(names, name)
+		if !info.Described || !info.HasOutputSchema || len(info.Arguments) == 0 {
+			t.Errorf("%s: %+v, want described arguments and an output schema", name, info)
+		}
+	}
+	slices.Sort(names)
+	if want := []string{"add_task", "complete_task", "delete_task", "list_tasks", "search_tasks", "update_task"}; !slices.Equal(names, want) {
+		t.Errorf("tools %v, want %v", names, want)
+	}
+	if got.Added.Status != "created" || got.Added.Title != "Buy milk" || got.Added.TaskID == "" {
+		t.Errorf("add_task: got %+v", got.Added)
+	}
+	id := got.Added.TaskID
+	if got.Pending.Total != 1 || len(got.Pending.Tasks) != 1 || got.Pending.Tasks[0].ID != id || got.Pending.Tasks[0].Description != "from Node" {
+		t.Errorf("list_tasks pending: got %+v", got.Pending)
+	}
+	if got.Completed != (change{id, "completed", "Buy milk"}) {
+		t.Errorf("complete_task: got %+v", got.Completed)
+	}
+	if got.CompletedList.Total != 1 || !got.CompletedList.Tasks[0].Completed {
+		t.Errorf("list_tasks completed: got %+v", got.CompletedList)
+	}
+	if !got.Blank.IsError || !strings.Contains(got.Blank.Text, "title") {
+		t.Errorf("add_task with a blank title: got %+v, want a tool error about the title", got.Blank)
+	}
+	if got.Deleted != (change{id, "deleted", "Buy milk"}) {
+		t.Errorf("delete_task: got %+v", got.Deleted)
+	}
+	if got.After.Total != 0 || len(got.After.Tasks) != 0 {
+		t.Errorf("list_tasks after delete: got %+v, want none", got.After)
+	}
+	if !got.DeletedAgain.IsError || !strings.Contains(got.DeletedAgain.Text, "not found") {
+		t.Errorf("delete_task again: got %+v, want a not-found tool error", got.DeletedAgain)
+	}
+
+	// The same tasks through the task API: one service behind both doors.
+	r := s.Do(t, "GET", "/api/v1/tasks", user.Token, nil)
+	if r.Status != 200 || !strings.Contains(string(r.Body), `"total":0`) {
+		t.Errorf("task API after the client: got %d %s, want no tasks", r.Status, r.Body)
+	}
+}
