@@ -106,11 +106,30 @@ func (a *API) NotFound() http.Handler {
 	})
 }
 
-// limited counts the request against its path's rate limit (without trailing slashes, as
-// Better Auth counts) and answers the 429 when it is over.
+// endpointPaths are the endpoints that routes.go places below BasePath. Each has a rate-limit
+// bucket per client; every other path shares one, so that made-up paths cannot each make a
+// bucket of their own.
+var endpointPaths = map[string]bool{
+	signUpPath: true, signInPath: true, "/sign-out": true, "/get-session": true, "/token": true,
+	"/jwks": true, "/change-password": true, "/list-sessions": true, "/revoke-session": true,
+	"/revoke-sessions": true, "/revoke-other-sessions": true, "/update-user": true, "/delete-user": true,
+}
+
+// rateKey is the bucket of a path: its endpoint's, the trailing slashes aside (as Better Auth
+// counts them), or the one of all other paths.
+func rateKey(path string) string {
+	if p := strings.TrimRight(strings.TrimPrefix(path, BasePath), "/"); endpointPaths[p] {
+		return p
+	}
+	return "/*"
+}
+
+// limited counts the request against its path's rate limit and answers the 429 when it is
+// over.
 func (a *API) limited(w http.ResponseWriter, r *http.Request) bool {
-	path := strings.TrimRight(strings.TrimPrefix(r.URL.Path, BasePath), "/")
-	if ok, retry := a.s.Allow(a.client(r), path); !ok {
+	key, client := rateKey(r.URL.Path), a.client(r)
+	if ok, retry := a.s.Allow(client, key); !ok {
+		a.s.log.WarnContext(r.Context(), "rate limited", "endpoint", key, "ip", client.IP)
 		a.writeError(w, r, tooManyRequests(retry))
 		return true
 	}

@@ -28,6 +28,10 @@ type bucket struct {
 // longestRateWindow bounds how long a bucket can matter.
 const longestRateWindow = time.Minute
 
+// maxBuckets bounds the limiter's memory: past it (a flood from very many addresses), the
+// requests of clients without a bucket yet share one bucket per path until buckets expire.
+const maxBuckets = 100_000
+
 func newRateLimiter() *rateLimiter {
 	return &rateLimiter{buckets: map[string]*bucket{}, now: time.Now}
 }
@@ -56,16 +60,17 @@ func (l *rateLimiter) allow(ip, path string) (ok bool, retryAfter time.Duration)
 	defer l.mu.Unlock()
 	now := l.now()
 	if now.Sub(l.lastSweep) > longestRateWindow {
-		for k, b := range l.buckets {
-			if now.Sub(b.last) >= longestRateWindow {
-				delete(l.buckets, k)
-			}
-		}
-		l.lastSweep = now
+		l.sweep(now)
 	}
 	window, limit := rateRule(path)
 	key := ip + "|" + path
 	b := l.buckets[key]
+	if b == nil && len(l.buckets) >= maxBuckets {
+		if l.sweep(now); len(l.buckets) >= maxBuckets {
+			key = "overflow|" + path
+			b = l.buckets[key]
+		}
+	}
 	switch {
 	case b == nil || now.Sub(b.last) >= window:
 		l.buckets[key] = &bucket{count: 1, last: now}
@@ -76,6 +81,16 @@ func (l *rateLimiter) allow(ip, path string) (ok bool, retryAfter time.Duration)
 	b.count++
 	b.last = now
 	return true, 0
+}
+
+// sweep forgets the buckets whose windows have all passed.
+func (l *rateLimiter) sweep(now time.Time) {
+	for k, b := range l.buckets {
+		if now.Sub(b.last) >= longestRateWindow {
+			delete(l.buckets, k)
+		}
+	}
+	l.lastSweep = now
 }
 
 // Allow counts a request of the client to an auth path ("/sign-in/email", …) against the rate

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"net/netip"
 	"reflect"
@@ -210,5 +211,40 @@ func TestTruthy(t *testing.T) {
 		if got := truthy(tt.v); got != tt.want {
 			t.Errorf("truthy(%#v): got %v, want %v", tt.v, got, tt.want)
 		}
+	}
+}
+
+// TestRateLimiterIsBounded: made-up paths share one bucket, and a flood from more clients than
+// the limiter keeps shares an overflow bucket per path instead of growing the map or lifting
+// the limit.
+func TestRateLimiterIsBounded(t *testing.T) {
+	t.Parallel()
+	for path, want := range map[string]string{
+		"/api/auth/sign-in/email": "/sign-in/email", "/api/auth/sign-in/email//": "/sign-in/email",
+		"/api/auth/get-session": "/get-session", "/api/auth/x9f3": "/*", "/api/auth/sign-in/emailx": "/*",
+		"/api/auth": "/*",
+	} {
+		if got := rateKey(path); got != want {
+			t.Errorf("rateKey(%q) = %q, want %q", path, got, want)
+		}
+	}
+
+	now := time.Unix(1_800_000_000, 0)
+	l := newRateLimiter()
+	l.now = func() time.Time { return now }
+	for i := range maxBuckets + 1000 {
+		l.allow(fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255), "/sign-in/email")
+	}
+	if n := len(l.buckets); n > maxBuckets+1 {
+		t.Fatalf("%d buckets, want at most %d and the overflow one", n, maxBuckets+1)
+	}
+	// The overflow bucket holds the limit for the clients it serves.
+	if ok, _ := l.allow("192.0.2.1", "/sign-in/email"); ok {
+		t.Fatal("a new client past the bound was allowed with a full overflow bucket")
+	}
+	// Once the windows pass, the buckets go and new clients get their own again.
+	now = now.Add(longestRateWindow)
+	if ok, _ := l.allow("192.0.2.1", "/sign-in/email"); !ok || len(l.buckets) != 1 {
+		t.Fatalf("after the windows: allowed %v with %d buckets, want allowed with 1", ok, len(l.buckets))
 	}
 }

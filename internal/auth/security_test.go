@@ -49,6 +49,23 @@ func TestRateLimit(t *testing.T) {
 			}
 		})
 
+		t.Run("MadeUpPaths", func(t *testing.T) {
+			t.Parallel()
+			// Unknown paths share one bucket of 100 per 10 s, however many there are, and the
+			// log keeps a bounded prefix of each.
+			e := start(t, dialect, map[string]string{"APP_ENV": "production"})
+			c := e.client()
+			long := strings.Repeat("p", 8000)
+			for i := range 100 {
+				c.get(t, fmt.Sprintf("/api/auth/%d-%s", i, long)).want(t, http.StatusNotFound, "")
+			}
+			c.get(t, "/api/auth/one-more").want(t, http.StatusTooManyRequests, tooManyRequests)
+			c.get(t, "/api/auth/get-session").want(t, http.StatusOK, "null")
+			if strings.Contains(e.srv.Logs.String(), long) {
+				t.Error("the log holds a whole 8 KB path")
+			}
+		})
+
 		t.Run("TrustedProxy", func(t *testing.T) {
 			t.Parallel()
 			e := start(t, dialect, map[string]string{"RATE_LIMIT": "true", "TRUSTED_PROXIES": "127.0.0.1/32"})

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -150,13 +151,22 @@ func (m *Metrics) Middleware(log *slog.Logger, next http.Handler) http.Handler {
 			slog.String("request_id", req.id),
 			slog.String("method", method),
 			slog.String("route", route),
-			slog.String("path", r.URL.Path),
+			slog.String("path", truncated(r.URL.Path)),
 			slog.Int("status", rec.status),
 			slog.Duration("duration", elapsed),
 			slog.String("user_id", req.userID),
 			slog.Int64("bytes", rec.bytes),
 		)
 	})
+}
+
+// truncated bounds what a client's path puts in a log line.
+func truncated(path string) string {
+	const most = 256
+	if len(path) <= most {
+		return path
+	}
+	return strings.ToValidUTF8(path[:most], "") + "…"
 }
 
 // methodLabel is the request's method as metrics and logs name it: one of HTTP's, or OTHER.
