@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"todo/internal/apperr"
@@ -14,6 +16,33 @@ var (
 	errInvalidToken   = &apperr.Error{Kind: apperr.NotFound, Code: "INVALID_TOKEN", Message: "Invalid token"}
 	errSessionStale   = &apperr.Error{Kind: apperr.Forbidden, Code: "SESSION_NOT_FRESH", Message: "Session is not fresh"}
 )
+
+// Limits of a user's name and image URL. Better Auth sets none, but the name goes into every
+// JWT and so into the set-auth-jwt header, which proxies bound, and PostgreSQL text holds no
+// NUL character.
+const (
+	MaxNameLength  = 256
+	MaxImageLength = 2048
+)
+
+// checkProfile applies the limits to a name and an image (nil: not given), before anything
+// costly is done with the request.
+func checkProfile(name, image *string) error {
+	for _, f := range []struct {
+		field string
+		value *string
+		limit int
+	}{{"name", name, MaxNameLength}, {"image", image, MaxImageLength}} {
+		switch {
+		case f.value == nil:
+		case strings.ContainsRune(*f.value, 0):
+			return validationError(f.field, "Invalid input: must not contain NUL characters")
+		case jsLength(*f.value) > f.limit:
+			return validationError(f.field, fmt.Sprintf("Too big: expected string to have <=%d characters", f.limit))
+		}
+	}
+	return nil
+}
 
 // checkPassword verifies the user's current password, as change-password and delete-user do.
 func (s *Service) checkPassword(ctx context.Context, userID, password string) error {
@@ -72,6 +101,9 @@ func (s *Service) UpdateUser(ctx context.Context, a Authenticated, name, image *
 	if name == nil && image == nil && !clearImage {
 		return User{}, errNothingToSet
 	}
+	if err := checkProfile(name, image); err != nil {
+		return User{}, err
+	}
 	u, err := s.store.updateUser(ctx, a.User.ID, name, image, clearImage, now())
 	if err != nil {
 		return User{}, s.internal("update user", err)
@@ -121,6 +153,9 @@ func (s *Service) Sessions(ctx context.Context, a Authenticated) ([]Session, err
 
 // RevokeSession ends the user's session with token; another user's token is left alone.
 func (s *Service) RevokeSession(ctx context.Context, a Authenticated, token string) error {
+	if strings.ContainsRune(token, 0) {
+		return nil // no session has such a token, and PostgreSQL could not even compare it
+	}
 	if _, err := s.store.deleteUserSession(ctx, a.User.ID, token); err != nil {
 		return s.internal("revoke session", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"todo/internal/apptest"
+	"todo/internal/auth"
 	"todo/internal/config"
 	"todo/internal/database"
 	"todo/internal/server"
@@ -355,4 +356,45 @@ func TestSecretRules(t *testing.T) {
 	if _, err := server.New(context.Background(), cfg, apptest.Logger(t), "test"); err == nil || strings.Contains(err.Error(), "\n") {
 		t.Errorf("server without a secret: got %v, want a one-line refusal", err)
 	}
+}
+
+// TestProfileLimits: a NUL character or an oversized name or image is Better Auth's 400
+// before anything is stored or hashed, on both databases (PostgreSQL text holds no NUL), and a
+// NUL in a session token to revoke matches nothing instead of failing.
+func TestProfileLimits(t *testing.T) {
+	apptest.ForEachDialect(t, func(t *testing.T, dialect database.Dialect) {
+		t.Parallel()
+		e := start(t, dialect, nil)
+		big := strings.Repeat("n", 1_000_000)
+		for _, c := range []struct {
+			name, field string
+			body        map[string]any
+		}{
+			{"NUL in name", "name", map[string]any{"name": "a\x00b"}},
+			{"NUL in image", "image", map[string]any{"name": "N", "image": "https://x.example/\x00"}},
+			{"million-character name", "name", map[string]any{"name": big}},
+			{"long image", "image", map[string]any{"name": "N", "image": "https://x.example/" + strings.Repeat("i", auth.MaxImageLength)}},
+		} {
+			email := uniqueEmail(t, strings.ReplaceAll(c.name, " ", "-"))
+			c.body["email"], c.body["password"] = email, password
+			r := e.client().post(t, "/api/auth/sign-up/email", c.body)
+			if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), `"code":"VALIDATION_ERROR"`) || !strings.Contains(string(r.body), "[body."+c.field+"]") {
+				t.Errorf("sign-up, %s: got %d %.200s, want 400 VALIDATION_ERROR on %s", c.name, r.status, r.body, c.field)
+			}
+			if n := e.count(t, e.q(`SELECT count(*) FROM "user" WHERE "email" = ?`), email); n != 0 {
+				t.Errorf("sign-up, %s: stored %d users", c.name, n)
+			}
+		}
+		c := e.client()
+		c.signUp(t, uniqueEmail(t, "profile"))
+		for name, body := range map[string]map[string]any{
+			"NUL in name": {"name": "x\x00"}, "NUL in image": {"image": "\x00"}, "long name": {"name": strings.Repeat("n", auth.MaxNameLength+1)},
+		} {
+			if r := c.post(t, "/api/auth/update-user", body); r.status != http.StatusBadRequest {
+				t.Errorf("update-user, %s: got %d %.200s, want 400", name, r.status, r.body)
+			}
+		}
+		c.post(t, "/api/auth/update-user", map[string]any{"name": strings.Repeat("n", auth.MaxNameLength)}).want(t, http.StatusOK, "")
+		c.post(t, "/api/auth/revoke-session", map[string]any{"token": "x\x00y"}).want(t, http.StatusOK, `{"status":true}`)
+	})
 }

@@ -165,6 +165,9 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) (Authent
 		return Authenticated{}, tooManyRequests(retry)
 	}
 	in.Name = strings.TrimSpace(in.Name)
+	if err := checkProfile(&in.Name, in.Image); err != nil {
+		return Authenticated{}, err
+	}
 	if !validEmail(in.Email) {
 		return Authenticated{}, validationError("email", "Invalid email address")
 	}

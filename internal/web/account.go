@@ -136,6 +136,7 @@ func (ui *UI) authFailed(w http.ResponseWriter, r *http.Request, page string, v 
 	e.SetHeaders(w.Header())
 	status := e.Status()
 	_, emailAtFault := e.Field("email")
+	_, nameAtFault := e.Field("name")
 	switch {
 	case errors.Is(e, auth.ErrInvalidCredentials):
 		v.Alert = "Wrong email or password."
@@ -143,6 +144,8 @@ func (ui *UI) authFailed(w http.ResponseWriter, r *http.Request, page string, v 
 		status = http.StatusUnprocessableEntity
 	case errors.Is(e, auth.ErrInvalidEmail), emailAtFault:
 		v.EmailError = "Enter a valid email address, like name@example.com."
+	case nameAtFault:
+		v.NameError = fmt.Sprintf("Use a name of at most %d characters.", auth.MaxNameLength)
 	case errors.Is(e, auth.ErrUserExists):
 		v.EmailError, v.EmailTaken = "An account with this email already exists.", true
 	case errors.Is(e, auth.ErrPasswordTooShort):
