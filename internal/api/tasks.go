@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,9 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
-	"todo/internal/apperr"
-	"todo/internal/jwt"
-	"todo/internal/observe"
+	"todo/internal/bearer"
 	"todo/internal/task"
 )
 
@@ -188,58 +185,23 @@ type userKey struct{}
 
 func userID(ctx context.Context) string { return ctx.Value(userKey{}).(string) }
 
-// The refusals of authentication.
-var (
-	errNotAuthenticated = &apperr.Error{Kind: apperr.Unauthorized, Code: "NOT_AUTHENTICATED", Message: "Not authenticated"}
-	errInvalidToken     = &apperr.Error{Kind: apperr.Unauthorized, Code: "INVALID_TOKEN", Message: "Invalid or expired token"}
-	errKeysUnavailable  = &apperr.Error{Kind: apperr.Unavailable, Code: "KEYS_UNAVAILABLE", Message: "Signing keys are unavailable; try again shortly"}
-)
-
-// authenticate accepts `Authorization: Bearer <JWT>` and nothing else. Why a token was refused
-// is logged (never the token): a debug line for a token that is not valid, which any client
-// can send, and a warning for keys that cannot be fetched, which an operator must see.
+// authenticate lets through the requests that bear a valid token, the caller's id in their
+// context, and answers the others with the refusal and its challenge.
 func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
-	refuse := func(reason string, e *apperr.Error, challenge string) {
-		observe.AuthFailed(ctx.Context(), reason)
-		if challenge != "" {
-			ctx.SetHeader("WWW-Authenticate", challenge)
-		}
+	id, refusal := bearer.Authenticate(ctx.Context(), ctx.Header("Authorization"), a.verifier, a.log)
+	if refusal != nil {
 		h := http.Header{}
-		e.SetHeaders(h)
+		if refusal.Challenge != "" {
+			h.Set("WWW-Authenticate", refusal.Challenge)
+		}
+		refusal.Err.SetHeaders(h)
 		for k := range h {
 			ctx.SetHeader(k, h.Get(k))
 		}
-		huma.WriteErr(a.huma, ctx, e.Status(), e.Message)
-	}
-	scheme, token, _ := strings.Cut(ctx.Header("Authorization"), " ")
-	token = strings.TrimSpace(token)
-	if !strings.EqualFold(scheme, "bearer") || token == "" {
-		refuse("missing", errNotAuthenticated, "Bearer")
+		huma.WriteErr(a.huma, ctx, refusal.Err.Status(), refusal.Err.Message)
 		return
 	}
-	id, err := a.verifier.Verify(ctx.Context(), token)
-	switch {
-	case errors.Is(err, jwt.ErrKeysUnavailable):
-		a.log.WarnContext(ctx.Context(), "token not checked: signing keys unavailable", "reason", truncate(err.Error()))
-		refuse("keys_unavailable", errKeysUnavailable, "")
-		return
-	case err != nil:
-		a.log.DebugContext(ctx.Context(), "token refused", "reason", truncate(err.Error()))
-		refuse("invalid", errInvalidToken, `Bearer error="invalid_token"`)
-		return
-	}
-	observe.SetUser(ctx.Context(), id)
 	next(huma.WithValue(ctx, userKey{}, id))
-}
-
-// truncate bounds what a client's token puts in a log line (a reason quotes its issuer or
-// audience).
-func truncate(s string) string {
-	const most = 200
-	if len(s) <= most {
-		return s
-	}
-	return strings.ToValidUTF8(s[:most], "") + "…"
 }
 
 func (a *API) listTasks(ctx context.Context, in *ListInput) (*listOutput, error) {

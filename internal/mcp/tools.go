@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/cases"
 
 	"todo/internal/apperr"
+	"todo/internal/bearer"
 	"todo/internal/task"
 )
 
@@ -159,7 +160,7 @@ func addTool[In interface{ claimedUser() string }, Out any](s *sdk.Server, d *do
 		}()
 		c, ok := callerOf(ctx)
 		if !ok { // authenticate always runs first; this guards against a change of routing
-			return nil, out, d.failure(ctx, errNotAuthenticated)
+			return nil, out, d.failure(ctx, bearer.ErrNotAuthenticated)
 		}
 		ctx, cancel := c.within(ctx)
 		defer cancel()
