@@ -17,6 +17,8 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"todo/internal/jwt"
 	"todo/internal/task"
@@ -119,11 +121,13 @@ func marshalJSON(w io.Writer, v any) error {
 	return err
 }
 
-// unmarshalJSON refuses bodies that are not UTF-8: encoding/json would silently replace the
-// bad bytes, storing text the client never sent.
+// unmarshalJSON refuses bodies that are not UTF-8 (encoding/json would silently replace the
+// bad bytes, storing text the client never sent) and matches member names exactly:
+// encoding/json would take {"title":"a","TITLE":"c"} as the title c. A name sent twice is
+// taken last, as the specification's Python backend takes it.
 func unmarshalJSON(data []byte, v any) error {
 	if !utf8.Valid(data) {
 		return errors.New("request body is not valid UTF-8")
 	}
-	return json.Unmarshal(data, v)
+	return jsonv2.Unmarshal(data, v, jsontext.AllowDuplicateNames(true))
 }

@@ -125,6 +125,15 @@ func TestTaskAPI(t *testing.T) {
 			},
 		},
 		{
+			// Member names match exactly: a name that differs in case is an unknown field, not a
+			// second chance; a name sent twice is taken last, as Python's json takes it.
+			name:   "names match exactly; a repeated name is taken last",
+			method: "POST", path: "/api/v1/tasks",
+			body:   `{"title":"first","TITLE":"case","Title":"case","description":"d","description":"last"}`,
+			status: http.StatusCreated,
+			fields: map[string]any{"title": "first", "description": "last"},
+		},
+		{
 			name:   "description defaults to empty; unknown and read-only fields are ignored",
 			method: "POST", path: "/api/v1/tasks",
 			body: map[string]any{

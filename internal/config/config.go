@@ -18,6 +18,7 @@ import (
 	"github.com/joho/godotenv"
 
 	"todo/internal/database"
+	"todo/internal/jwt"
 )
 
 // Config is every setting of the server. Secrets live here only in memory; nothing prints them.
@@ -40,6 +41,8 @@ type Config struct {
 	// AcceptSharedSecret (JWT_ACCEPT_SHARED_SECRET) also accepts HS256 tokens signed with
 	// BETTER_AUTH_SECRET, as the hackathon brief's front ends sign them; off by default.
 	AcceptSharedSecret bool
+	// JWTMaxLifetime (JWT_MAX_LIFETIME) bounds how far in the future a token's exp may be.
+	JWTMaxLifetime time.Duration
 
 	// BaseURL is the public URL of the built-in auth (BETTER_AUTH_URL). BaseURLSet tells whether
 	// it was configured or derived from PORT.
@@ -52,6 +55,10 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// KeyRotation, when positive, is the lifetime of each JWT signing key.
 	KeyRotation time.Duration
+
+	// MetricsToken (METRICS_TOKEN), when set, is the bearer token /metrics asks for. In
+	// production without one, /metrics is off: it tells the world the server's traffic.
+	MetricsToken string
 
 	LogLevel  slog.Level
 	LogFormat string // "text" or "json"
@@ -133,6 +140,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.JWTIssuer = r.str("JWT_ISSUER", trustedOrigin)
 	c.JWTAudience = r.str("JWT_AUDIENCE", trustedOrigin)
 	c.AcceptSharedSecret = r.boolean("JWT_ACCEPT_SHARED_SECRET", false)
+	c.MetricsToken = r.str("METRICS_TOKEN", "")
+	c.JWTMaxLifetime = r.duration("JWT_MAX_LIFETIME", jwt.DefaultMaxLifetime)
 
 	c.Secret = r.str("BETTER_AUTH_SECRET", env("AUTH_SECRET"))
 	switch {

@@ -1,7 +1,6 @@
 package jwt
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -15,6 +14,8 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // Sign returns a compact JWS of payload (the claims JSON, written by the caller in the order
@@ -111,6 +112,11 @@ func digest(alg string, input []byte) []byte {
 	return h[:]
 }
 
+// decodeExact decodes JSON whose member names must be exact: encoding/json matches them
+// without regard to case and lets a later duplicate win, so {"sub":"a","SUB":"b"} would be
+// b's token. Here a name is matched as written, and a duplicate name refuses the token.
+func decodeExact(b []byte, v any) error { return jsonv2.Unmarshal(b, v) }
+
 // header is the part of a JOSE header a verifier must look at.
 type header struct {
 	Alg  string          `json:"alg"`
@@ -148,8 +154,7 @@ func parse(token string) (parsed, error) {
 		return parsed{}, errMalformed
 	}
 	var p parsed
-	dec := json.NewDecoder(bytes.NewReader(h))
-	if err := dec.Decode(&p.header); err != nil {
+	if err := decodeExact(h, &p.header); err != nil {
 		return parsed{}, errMalformed
 	}
 	p.payload, p.input, p.sig = payload, []byte(token[:last]), sig

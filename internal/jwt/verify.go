@@ -33,6 +33,11 @@ var (
 // Leeway is the clock difference tolerated on exp and nbf.
 const Leeway = 30 * time.Second
 
+// DefaultMaxLifetime is how far in the future a token's exp may be, unless the verifier is
+// told otherwise: Better Auth issues tokens for 15 minutes, and a token that lives for years
+// is a key, not a session.
+const DefaultMaxLifetime = 24 * time.Hour
+
 // maxCached bounds the memory of the verified-token cache.
 const maxCached = 20000
 
@@ -47,6 +52,8 @@ type Verifier struct {
 	issuer   string
 	audience string
 	now      func() time.Time
+	// MaxLifetime bounds how far in the future a token's exp may be.
+	MaxLifetime time.Duration
 	// shared, when set, is the secret of HS256 tokens signed by front ends that share it
 	// (BETTER_AUTH_SECRET), which the hackathon brief has them do.
 	shared []byte
@@ -64,7 +71,7 @@ type verifiedToken struct {
 // audience.
 func NewVerifier(source KeySource, issuer, audience string) *Verifier {
 	return &Verifier{keys: source, issuer: issuer, audience: audience, now: time.Now,
-		verified: make(map[[32]byte]verifiedToken)}
+		MaxLifetime: DefaultMaxLifetime, verified: make(map[[32]byte]verifiedToken)}
 }
 
 // AcceptSharedSecret makes the verifier also accept HS256 tokens signed with secret, and no
@@ -167,7 +174,7 @@ func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (str
 // checkClaims checks the claims of a token whose signature holds.
 func (v *Verifier) checkClaims(p parsed, now time.Time) (string, time.Time, error) {
 	var c claims
-	if err := json.Unmarshal(p.payload, &c); err != nil {
+	if err := decodeExact(p.payload, &c); err != nil {
 		return "", time.Time{}, fmt.Errorf("%w: claims: %v", ErrInvalid, err)
 	}
 	if c.Exp == nil {
@@ -186,6 +193,8 @@ func (v *Verifier) checkClaims(p parsed, now time.Time) (string, time.Time, erro
 	switch {
 	case !now.Before(exp.Add(Leeway)):
 		return "", time.Time{}, fmt.Errorf("%w: expired", ErrInvalid)
+	case exp.After(now.Add(v.MaxLifetime + Leeway)):
+		return "", time.Time{}, fmt.Errorf("%w: exp more than %v away", ErrInvalid, v.MaxLifetime)
 	case now.Add(Leeway).Before(nbf):
 		return "", time.Time{}, fmt.Errorf("%w: not valid yet", ErrInvalid)
 	case c.Iss != v.issuer:

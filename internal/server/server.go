@@ -74,11 +74,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		keys = remote
 	}
 	verifier := jwt.NewVerifier(keys, cfg.JWTIssuer, cfg.JWTAudience)
+	verifier.MaxLifetime = cfg.JWTMaxLifetime
 	if cfg.AcceptSharedSecret {
 		verifier.AcceptSharedSecret([]byte(cfg.Secret))
 	}
 	metrics := observe.NewMetrics(db)
-	ui, err := web.New(tasks, authn, log)
+	ui, err := web.New(tasks, authn, cfg.BaseURLSet || cfg.Production, log)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -86,10 +87,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 
 	mux := http.NewServeMux()
 	addRoutes(mux, routeDeps{
-		db: db, metrics: metrics, web: ui,
-		api:  api.New(mux, version, tasks, verifier, log),
-		auth: auth.NewAPI(authn),
-		mcp:  mcp.New(tasks, verifier, log),
+		db: db, web: ui,
+		metrics: guardMetrics(metrics.Handler(), cfg.MetricsToken, cfg.Production),
+		api:     api.New(mux, version, tasks, verifier, log),
+		auth:    auth.NewAPI(authn),
+		mcp:     mcp.New(tasks, verifier, log),
 	})
 
 	var h http.Handler = observe.RecordRoute(mux)
