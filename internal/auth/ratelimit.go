@@ -123,7 +123,7 @@ func (s *Service) ClientIP(r *http.Request) string {
 	if s.trustedProxy(addr) {
 		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
 		for i := len(hops) - 1; i >= 0; i-- {
-			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			hop, err := forwardedAddr(hops[i])
 			if err != nil {
 				break
 			}
@@ -137,6 +137,16 @@ func (s *Service) ClientIP(r *http.Request) string {
 		addr = netip.PrefixFrom(addr, 64).Masked().Addr()
 	}
 	return addr.String()
+}
+
+// forwardedAddr reads one hop of X-Forwarded-For: an address, which some proxies write with
+// its port ("203.0.113.7:5123", "[2001:db8::1]:443"); the port says nothing of the client.
+func forwardedAddr(hop string) (netip.Addr, error) {
+	hop = strings.TrimSpace(hop)
+	if ap, err := netip.ParseAddrPort(hop); err == nil {
+		return ap.Addr(), nil
+	}
+	return netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(hop, "["), "]"))
 }
 
 func (s *Service) trustedProxy(a netip.Addr) bool {

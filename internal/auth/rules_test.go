@@ -161,6 +161,10 @@ func TestClientIP(t *testing.T) {
 		{"several headers", proxied, "10.9.9.9:1", []string{"6.6.6.6", "198.51.100.7"}, "198.51.100.7"},
 		{"untrusted peer's header ignored", proxied, "203.0.113.9:5000", []string{"198.51.100.7"}, "203.0.113.9"},
 		{"garbage in the header", proxied, "127.0.0.1:5000", []string{"not-an-ip"}, "127.0.0.1"},
+		// Some proxies write the client's port: it must not make the proxy the client.
+		{"a hop with its port", proxied, "127.0.0.1:5000", []string{"198.51.100.7:51234"}, "198.51.100.7"},
+		{"an IPv6 hop with its port", proxied, "127.0.0.1:5000", []string{"[2001:db8:1:2::9]:443"}, "2001:db8:1:2::"},
+		{"an IPv6 hop in brackets", proxied, "127.0.0.1:5000", []string{"[2001:db8:1:2::9]"}, "2001:db8:1:2::"},
 		{"IPv4-mapped peer", direct, "[::ffff:203.0.113.9]:5000", nil, "203.0.113.9"},
 		{"IPv6 cut to /64", direct, "[2001:db8:1:2:3:4:5:6]:5000", nil, "2001:db8:1:2::"},
 	}

@@ -16,6 +16,21 @@ import (
 // OS's hands once the commit returns); only a power loss can take back the last commits.
 const sqlitePragmas = "_busy_timeout=10000&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=1"
 
+// ownerOnly makes the database file readable by its owner alone (0600), whatever the umask,
+// before SQLite opens it: it holds password hashes and sessions. SQLite gives its WAL and
+// shared-memory files the database file's permissions.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	f.Close()
+	if err := os.Chmod(path, 0o600); err != nil {
+		return fmt.Errorf("make %s private: %w", path, err)
+	}
+	return nil
+}
+
 func openSQLite(path string) (*SQLiteDB, error) {
 	if path == "" {
 		// One connection shared by reads and writes: each new connection to ":memory:" would
@@ -33,6 +48,9 @@ func openSQLite(path string) (*SQLiteDB, error) {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("create the database directory: %w", err)
 		}
+	}
+	if err := ownerOnly(path); err != nil {
+		return nil, err
 	}
 	write, err := sql.Open("sqlite", path+"?"+sqlitePragmas+"&_txlock=immediate")
 	if err != nil {

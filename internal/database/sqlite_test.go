@@ -1,0 +1,52 @@
+package database_test
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"todo/internal/apptest"
+	"todo/internal/database"
+)
+
+// TestSQLiteFilesAreOwnerOnly: the database and its WAL and shared-memory files are 0600
+// whatever the umask, and a file that an earlier version left readable is made private.
+func TestSQLiteFilesAreOwnerOnly(t *testing.T) {
+	old := syscall.Umask(0)
+	defer syscall.Umask(old)
+
+	dir := t.TempDir()
+	path := filepath.Join(dir, "nested", "todo.db")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, nil, 0o644); err != nil { // as an earlier version left it
+		t.Fatal(err)
+	}
+	u, err := database.ParseURL("sqlite:///" + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := database.Config{URL: u, ConnectTimeout: time.Second, StartupTimeout: time.Second, QueryTimeout: time.Second}
+	db, err := database.Open(context.Background(), cfg, apptest.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := database.Migrate(context.Background(), db, cfg, apptest.Logger(t), database.MigrateUp, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		info, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := info.Mode().Perm(); mode != 0o600 {
+			t.Errorf("%s: mode %o, want 600", filepath.Base(name), mode)
+		}
+	}
+}
