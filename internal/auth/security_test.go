@@ -303,7 +303,11 @@ func TestDevelopmentSecret(t *testing.T) {
 		}
 		c2.get(t, "/api/auth/token").want(t, http.StatusOK, "") // the stored key still decrypts
 
+		// Another secret cannot open the stored signing key, so the server starts only with
+		// AUTH_URL, where it needs no key of its own (TestForeignSigningKeys covers the refusal
+		// to start without it).
 		vars["BETTER_AUTH_SECRET"] = "a-different-secret-of-more-than-32-characters"
+		vars["AUTH_URL"] = "http://127.0.0.1:9"
 		third := start(t, dialect, vars)
 		c3 := third.client()
 		c3.setCookie("better-auth.session_token", c.cookie("better-auth.session_token"))

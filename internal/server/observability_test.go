@@ -121,3 +121,22 @@ func TestMethodLabelsAreBounded(t *testing.T) {
 		t.Fatalf("a made-up method reached the log")
 	}
 }
+
+// TestMetricsAccess: in production /metrics is off without METRICS_TOKEN and asks for it
+// with one; in development it is open.
+func TestMetricsAccess(t *testing.T) {
+	prod := apptest.Start(t, database.SQLite, map[string]string{"APP_ENV": "production"})
+	if r := prod.Do(t, "GET", "/metrics", "", nil); r.Status != http.StatusNotFound {
+		t.Errorf("production without METRICS_TOKEN: got %d, want 404", r.Status)
+	}
+	guarded := apptest.Start(t, database.SQLite, map[string]string{"APP_ENV": "production", "METRICS_TOKEN": "scrape-me-0123456789"})
+	for token, want := range map[string]int{"": http.StatusUnauthorized, "wrong": http.StatusUnauthorized, "scrape-me-0123456789": http.StatusOK} {
+		r := guarded.Do(t, "GET", "/metrics", token, nil)
+		if r.Status != want || (want == http.StatusOK) != strings.Contains(string(r.Body), "todo_http_requests_total") {
+			t.Errorf("METRICS_TOKEN, bearer %q: got %d, want %d", token, r.Status, want)
+		}
+	}
+	if r := apptest.Start(t, database.SQLite, nil).Do(t, "GET", "/metrics", "", nil); r.Status != http.StatusOK {
+		t.Errorf("development: got %d, want 200", r.Status)
+	}
+}

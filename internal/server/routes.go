@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"net/http"
 	"time"
 
@@ -10,13 +11,12 @@ import (
 	"todo/internal/apperr"
 	"todo/internal/auth"
 	"todo/internal/database"
-	"todo/internal/observe"
 	"todo/internal/web"
 )
 
 type routeDeps struct {
 	db      *database.DB
-	metrics *observe.Metrics
+	metrics http.Handler
 	api     *api.API
 	auth    *auth.API
 	web     *web.UI
@@ -89,7 +89,27 @@ func addRoutes(mux *http.ServeMux, d routeDeps) {
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(d.db))
 	mux.Handle("GET /api/v1/health", readyz(d.db)) // the spec's companion API document names it
-	mux.Handle("GET /metrics", d.metrics.Handler())
+	mux.Handle("GET /metrics", d.metrics)
+}
+
+// guardMetrics serves the metrics to the holder of token, when there is one; without a token
+// they are open in development and off (404) in production.
+func guardMetrics(h http.Handler, token string, production bool) http.Handler {
+	if token == "" {
+		if production {
+			return http.NotFoundHandler()
+		}
+		return h
+	}
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "Unauthorized", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // healthz answers as soon as the server accepts requests.

@@ -158,6 +158,9 @@ func TestFormsRefuseCrossSiteRequests(t *testing.T) {
 	forged := map[string][]string{
 		"Fetch Metadata says cross-site": {"Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example"},
 		"Origin of another site":         {"Origin", "https://evil.example"},
+		// The site's host, but another scheme or port: another origin all the same.
+		"Origin of another scheme": {"Origin", strings.Replace(srv.URL, "http://", "https://", 1)},
+		"Origin of another port":   {"Origin", srv.URL + "1"},
 	}
 	forms := []struct {
 		path string

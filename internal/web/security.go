@@ -34,10 +34,28 @@ func newCrossOriginProtection(publicOrigin string) (*http.CrossOriginProtection,
 	return p, nil
 }
 
+// sameOrigin is the stricter half of the check that a form comes from this site. Without
+// Fetch Metadata, CrossOriginProtection compares only the host of the Origin header with the
+// request's Host, so a page of the same host on another scheme passes. An Origin must be this
+// site's own, scheme, host and port; in development without a configured public URL, the
+// origin of the host the browser is on also counts, since localhost and 127.0.0.1 both reach
+// the server.
+func (ui *UI) sameOrigin(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site == "same-origin" || site == "none" {
+		return true // the browser itself compared the origins, scheme and port included
+	}
+	origin := r.Header.Get("Origin")
+	return origin == "" || origin == ui.origin || (!ui.strictOrigin && origin == "http://"+r.Host)
+}
+
 // form wraps a handler of a state-changing form: the request must come from this site, its
 // body is bounded and parsed before h runs.
 func (ui *UI) form(h http.HandlerFunc) http.Handler {
 	return ui.crossOrigin.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !ui.sameOrigin(r) {
+			ui.crossSiteRefused(w, r)
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 		if err := r.ParseForm(); err != nil {
 			if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {

@@ -57,11 +57,17 @@ type UI struct {
 	pages       map[string]*template.Template
 	assets      assets
 	crossOrigin *http.CrossOriginProtection
+	// origin is the site's public origin; strictOrigin says it is the only one a form may
+	// come from (it was configured, or this is production).
+	origin       string
+	strictOrigin bool
 }
 
-// New builds the UI over the task and auth services.
-func New(tasks Tasks, authn Auth, log *slog.Logger) (*UI, error) {
-	ui := &UI{tasks: tasks, auth: authn, log: log.With("component", "web")}
+// New builds the UI over the task and auth services. strictOrigin says that forms must come
+// from the auth service's public origin and no other (see UI.sameOrigin).
+func New(tasks Tasks, authn Auth, strictOrigin bool, log *slog.Logger) (*UI, error) {
+	ui := &UI{tasks: tasks, auth: authn, log: log.With("component", "web"),
+		origin: authn.Issuer(), strictOrigin: strictOrigin}
 	var err error
 	if ui.assets, err = loadAssets(); err != nil {
 		return nil, err
