@@ -31,6 +31,7 @@ const (
 	UnsupportedMedia             // the body's content type is not taken
 	RateLimited                  // too many requests; RetryAfter says when to come back
 	Unavailable                  // the server or its database cannot answer now; try again
+	Conflict                     // the request is valid but the caller's current state refuses it (a quota is full)
 )
 
 // RetryAfter is how long a client should wait after an Unavailable answer.
@@ -49,6 +50,7 @@ var statuses = [...]int{
 	UnsupportedMedia: http.StatusUnsupportedMediaType,
 	RateLimited:      http.StatusTooManyRequests,
 	Unavailable:      http.StatusServiceUnavailable,
+	Conflict:         http.StatusConflict,
 }
 
 // Error is a failure as the application reports it.

@@ -45,6 +45,10 @@ type Config struct {
 	KeyRotation time.Duration
 	// UserData deletes what the rest of the app keeps for a user when the user is deleted.
 	UserData UserData
+	// MaxSessions is how many sessions one user may have (QUOTA_SESSIONS); 0 is no limit. A
+	// sign-in at the limit ends the user's oldest sessions rather than being refused (see
+	// store.createSession).
+	MaxSessions int
 }
 
 // UserData is what another domain keeps for users (the task domain: their tasks). Auth knows
@@ -65,7 +69,9 @@ type Service struct {
 	issuer   string
 	proxies  []netip.Prefix
 	userData UserData
-	log      *slog.Logger
+	// maxSessions bounds the sessions of a user (0: no bound).
+	maxSessions int
+	log         *slog.Logger
 }
 
 // New returns the auth service over db.
@@ -83,6 +89,7 @@ func New(db *database.DB, cfg Config, log *slog.Logger) *Service {
 		userData: cfg.UserData,
 		log:      log.With("component", "auth"),
 	}
+	s.maxSessions = cfg.MaxSessions
 	if cfg.RateLimit {
 		s.limiter = newRateLimiter()
 	}
@@ -239,7 +246,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string, remember b
 		return fail("wrong password")
 	}
 	se := s.newSession(u.ID, remember, c, now())
-	if err := s.store.createSession(ctx, se); err != nil {
+	if err := s.store.createSession(ctx, se, s.maxSessions); err != nil {
 		return Authenticated{}, s.internal("create session", err)
 	}
 	s.log.InfoContext(ctx, "sign-in", "user_id", u.ID, "ip", c.IP)

@@ -299,8 +299,31 @@ func (s *store) insertSession(ctx context.Context, db execer, se Session) error 
 	return err
 }
 
-func (s *store) createSession(ctx context.Context, se Session) error {
-	return s.insertSession(ctx, s.write, se)
+// createSession adds se and, with keep > 0, ends the user's oldest sessions beyond the keep
+// newest, in one transaction. At the quota, a sign-in ends the oldest session instead of
+// being refused: a refusal would lock the password's owner out of a new device until
+// forgotten sessions expire (up to 7 days), since ending sessions needs one; and whoever
+// holds the password could end every session through revoke-sessions anyway. The bound on
+// rows per user, which the quota is for, holds either way.
+func (s *store) createSession(ctx context.Context, se Session, keep int) error {
+	if keep <= 0 {
+		return s.insertSession(ctx, s.write, se)
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := s.insertSession(ctx, tx, se); err != nil {
+		return err
+	}
+	// The new session stays whatever the clock says: the keep-1 newest others stay beside it.
+	if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM "session" WHERE "userId" = ? AND "id" <> ? AND "id" NOT IN
+		(SELECT "id" FROM "session" WHERE "userId" = ? AND "id" <> ? ORDER BY "createdAt" DESC, "id" DESC LIMIT ?)`),
+		se.UserID, se.ID, se.UserID, se.ID, keep-1); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // sessionByToken returns the session with token and its user.

@@ -63,6 +63,11 @@ type Config struct {
 	LogLevel  slog.Level
 	LogFormat string // "text" or "json"
 
+	// QuotaTasks (QUOTA_TASKS) and QuotaSessions (QUOTA_SESSIONS) bound what one user keeps:
+	// tasks, and sessions (a sign-in beyond it ends the oldest); 0 is no limit.
+	QuotaTasks    int64
+	QuotaSessions int
+
 	// HTTP bounds what a client may take of the server: slow or stalled clients are cut off.
 	HTTP            HTTPTimeouts
 	ShutdownTimeout time.Duration
@@ -183,6 +188,8 @@ func Load(getenv func(string) string) (Config, error) {
 		Idle:       r.duration("HTTP_IDLE_TIMEOUT", 120*time.Second),
 	}
 	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 10*time.Second)
+	c.QuotaTasks = int64(r.intIn("QUOTA_TASKS", 10_000, 0, 1<<31-1))
+	c.QuotaSessions = r.intIn("QUOTA_SESSIONS", 100, 0, 1<<31-1)
 	return c, r.err
 }
 

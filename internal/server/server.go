@@ -51,11 +51,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		return nil, err
 	}
 	tasks := task.NewService(store)
+	tasks.MaxTasks = cfg.QuotaTasks
 
 	authn := auth.New(db, auth.Config{
 		Secret: cfg.Secret, BaseURL: cfg.BaseURL, TrustedOrigins: cfg.TrustedOrigins,
 		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, KeyRotation: cfg.KeyRotation,
-		UserData: tasks,
+		UserData: tasks, MaxSessions: cfg.QuotaSessions,
 	}, log)
 	// The task API trusts the built-in keys, or those of the Better Auth server at AUTH_URL;
 	// the verifier is the same either way. Keys the built-in auth cannot open stop start-up

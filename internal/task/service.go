@@ -2,9 +2,12 @@ package task
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
+
+	"todo/internal/apperr"
 )
 
 // Store keeps tasks. Every method that touches a task takes the owner's user id and applies it
@@ -13,7 +16,9 @@ type Store interface {
 	// List returns one page of the user's tasks matching f, newest first (created_at, then id,
 	// descending), with the number of tasks matching f and the user's counts.
 	List(ctx context.Context, userID string, f Filter) (Page, error)
-	Insert(ctx context.Context, t Task) error
+	// Insert stores t unless its user already has maxTasks tasks or more (by their counts
+	// row), in one statement; it reports whether it did. maxTasks 0 is no limit.
+	Insert(ctx context.Context, t Task, maxTasks int64) (bool, error)
 	Get(ctx context.Context, userID string, id uuid.UUID) (Task, error)
 	// Update applies p and sets updated_at in one statement.
 	Update(ctx context.Context, userID string, id uuid.UUID, p Patch, at time.Time) (Task, error)
@@ -32,6 +37,10 @@ type Store interface {
 type Service struct {
 	store Store
 	now   func() time.Time
+	// MaxTasks is how many tasks one user may keep (QUOTA_TASKS); 0 is no limit. Concurrent
+	// creates by one user on PostgreSQL may overshoot it by the number in flight: each checks
+	// the counts its statement sees.
+	MaxTasks int64
 }
 
 // NewService returns a Service over store.
@@ -76,10 +85,25 @@ func (s *Service) Create(ctx context.Context, userID string, d Draft) (Task, err
 		Description: description,
 		CreatedAt:   s.timestamp(),
 	}
-	if err := s.store.Insert(ctx, t); err != nil {
+	inserted, err := s.store.Insert(ctx, t, s.MaxTasks)
+	if err != nil {
 		return Task{}, err
 	}
+	if !inserted {
+		return Task{}, quotaReached(s.MaxTasks)
+	}
 	return t, nil
+}
+
+// ErrQuota is the refusal of a task over the user's quota (any limit, for errors.Is).
+var ErrQuota = &apperr.Error{Kind: apperr.Conflict, Code: "TASK_QUOTA_REACHED"}
+
+// quotaReached says the limit and what to do. It is a conflict (409): the request is valid
+// and the caller allowed, but the state of their list refuses it until they change it.
+func quotaReached(limit int64) *apperr.Error {
+	e := *ErrQuota
+	e.Message = fmt.Sprintf("Task limit reached: an account may keep at most %d tasks; delete some (e.g. clear completed ones) to add more", limit)
+	return &e
 }
 
 // Get returns the user's task.

@@ -2,8 +2,12 @@ package task_test
 
 import (
 	"errors"
+	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 
+	"todo/internal/apperr"
 	"todo/internal/apptest"
 	"todo/internal/database"
 	"todo/internal/task"
@@ -80,6 +84,41 @@ func TestService(t *testing.T) {
 			}
 			if err != nil || rows != 0 {
 				t.Fatalf("task_counts rows of the deleted user: %d, %v; want none", rows, err)
+			}
+		})
+
+		t.Run("a user at the task quota is refused with a conflict until they delete one", func(t *testing.T) {
+			limited := task.NewService(store)
+			limited.MaxTasks = 3
+			var first task.Task
+			for i := range 3 {
+				tk, err := limited.Create(ctx, "quota", task.Draft{Title: fmt.Sprint("t", i)})
+				if err != nil {
+					t.Fatalf("task %d of 3: %v", i+1, err)
+				}
+				if i == 0 {
+					first = tk
+				}
+			}
+			_, err := limited.Create(ctx, "quota", task.Draft{Title: "one too many"})
+			var e *apperr.Error
+			if !errors.As(err, &e) || !errors.Is(err, task.ErrQuota) || e.Status() != http.StatusConflict ||
+				!strings.Contains(e.Message, "at most 3 tasks") {
+				t.Fatalf("fourth task: got %v, want a 409 quota error that says the limit", err)
+			}
+			page, err := limited.List(ctx, "quota", task.Filter{Limit: 10})
+			if err != nil || page.Total != 3 {
+				t.Fatalf("after the refusal: total %d, %v; want 3", page.Total, err)
+			}
+			// Another user has their own quota.
+			if _, err := limited.Create(ctx, "quota-other", task.Draft{Title: "mine"}); err != nil {
+				t.Fatalf("another user's task: %v", err)
+			}
+			if err := limited.Delete(ctx, "quota", first.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := limited.Create(ctx, "quota", task.Draft{Title: "room again"}); err != nil {
+				t.Fatalf("after a deletion: %v, want the task created", err)
 			}
 		})
 	})

@@ -43,8 +43,8 @@ func at(n int) time.Time {
 func insert(t *testing.T, s task.Store, userID, title string, created time.Time) task.Task {
 	t.Helper()
 	tk := task.Task{ID: uuid.New(), UserID: userID, Title: title, Description: "d " + title, CreatedAt: created}
-	if err := s.Insert(ctx, tk); err != nil {
-		t.Fatalf("insert %q: %v", title, err)
+	if ok, err := s.Insert(ctx, tk, 0); err != nil || !ok {
+		t.Fatalf("insert %q: %v, %v", title, ok, err)
 	}
 	return tk
 }

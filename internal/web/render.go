@@ -88,6 +88,8 @@ func (ui *UI) showError(w http.ResponseWriter, r *http.Request, status int, msg 
 		heading = "Temporarily unavailable"
 	case http.StatusForbidden:
 		heading = "Request refused"
+	case http.StatusConflict:
+		heading = "Limit reached"
 	}
 	ui.page(w, r, status, "error", errorView{
 		layoutView: layoutView{Title: heading},

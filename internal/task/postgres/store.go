@@ -80,14 +80,16 @@ func (s *Store) List(ctx context.Context, userID string, f task.Filter) (task.Pa
 	return page, err
 }
 
-func (s *Store) Insert(ctx context.Context, t task.Task) error {
-	_, err := database.RetryOnce(ctx, func() (struct{}, error) {
-		_, err := s.pool.Exec(ctx,
-			`INSERT INTO tasks (id, user_id, title, description, completed, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-			pgtype.UUID{Bytes: t.ID, Valid: true}, t.UserID, t.Title, t.Description, t.Completed, t.CreatedAt)
-		return struct{}{}, err
-	})
-	return err
+// insert adds a task unless its user has $7 tasks already ($7 = 0: no limit), by the counts
+// row as the statement's snapshot sees it.
+const insert = `INSERT INTO tasks (id, user_id, title, description, completed, created_at)
+SELECT $1::uuid, $2::text, $3::text, $4::text, $5::boolean, $6::timestamptz
+WHERE $7::bigint <= 0 OR coalesce((SELECT total FROM task_counts WHERE user_id = $2), 0) < $7::bigint`
+
+func (s *Store) Insert(ctx context.Context, t task.Task, maxTasks int64) (bool, error) {
+	n, err := s.exec(ctx, insert,
+		pgtype.UUID{Bytes: t.ID, Valid: true}, t.UserID, t.Title, t.Description, t.Completed, t.CreatedAt, maxTasks)
+	return n == 1, err
 }
 
 func (s *Store) Get(ctx context.Context, userID string, id uuid.UUID) (task.Task, error) {

@@ -48,7 +48,7 @@ func New(db *database.SQLiteDB) (*Store, error) {
 		{&s.listFiltered, db.Read, listFiltered},
 		{&s.counts, db.Read, `SELECT total, completed FROM task_counts WHERE user_id = ?`},
 		{&s.get, db.Read, `SELECT ` + columns + ` FROM tasks WHERE id = ? AND user_id = ?`},
-		{&s.insert, db.Write, `INSERT INTO tasks (id, user_id, title, description, completed, created_at) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&s.insert, db.Write, insert},
 		{&s.update, db.Write, `UPDATE tasks SET title = coalesce(?, title), description = coalesce(?, description),
 			completed = coalesce(?, completed), updated_at = ? WHERE id = ? AND user_id = ? RETURNING ` + columns},
 		{&s.toggle, db.Write, `UPDATE tasks SET completed = 1 - completed, updated_at = ? WHERE id = ? AND user_id = ? RETURNING ` + columns},
@@ -109,9 +109,15 @@ func (s *Store) List(ctx context.Context, userID string, f task.Filter) (task.Pa
 	return page, nil
 }
 
-func (s *Store) Insert(ctx context.Context, t task.Task) error {
-	_, err := s.insert.ExecContext(ctx, t.ID.String(), t.UserID, t.Title, t.Description, t.Completed, t.CreatedAt.Format(timeFormat))
-	return err
+// insert adds a task unless its user has ?7 tasks already (?7 = 0: no limit). The single
+// writer makes the check and the insert one step: the quota is exact.
+const insert = `INSERT INTO tasks (id, user_id, title, description, completed, created_at)
+SELECT ?1, ?2, ?3, ?4, ?5, ?6
+WHERE ?7 <= 0 OR coalesce((SELECT total FROM task_counts WHERE user_id = ?2), 0) < ?7`
+
+func (s *Store) Insert(ctx context.Context, t task.Task, maxTasks int64) (bool, error) {
+	n, err := affected(s.insert.ExecContext(ctx, t.ID.String(), t.UserID, t.Title, t.Description, t.Completed, t.CreatedAt.Format(timeFormat), maxTasks))
+	return n == 1, err
 }
 
 func (s *Store) Get(ctx context.Context, userID string, id uuid.UUID) (task.Task, error) {
