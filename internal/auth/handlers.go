@@ -128,9 +128,11 @@ func rateKey(path string) string {
 // over.
 func (a *API) limited(w http.ResponseWriter, r *http.Request) bool {
 	key, client := rateKey(r.URL.Path), a.client(r)
-	if ok, retry := a.s.Allow(client, key); !ok {
-		a.s.log.WarnContext(r.Context(), "rate limited", "endpoint", key, "ip", client.IP)
-		a.writeError(w, r, tooManyRequests(retry))
+	if err := a.s.Allow(r.Context(), client, key); err != nil {
+		if apperr.From(err).Kind == apperr.RateLimited {
+			a.s.log.WarnContext(r.Context(), "rate limited", "endpoint", key, "ip", client.IP)
+		}
+		a.writeError(w, r, err)
 		return true
 	}
 	return false

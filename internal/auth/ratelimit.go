@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"net/netip"
@@ -12,8 +13,11 @@ import (
 // rateLimiter applies Better Auth's default rate limits to /api/auth: per client IP and path,
 // 3 requests per 10 s on sign-in, sign-up and password or email change, 3 per 60 s on the
 // paths that send email, 100 per 10 s elsewhere. As in Better Auth, a window is counted from
-// the last allowed request, and refused requests do not count.
+// the last allowed request, and refused requests do not count. The buckets live in this
+// process, or, with db, in the database that every instance shares.
 type rateLimiter struct {
+	db *rateStore
+
 	mu        sync.Mutex
 	buckets   map[string]*bucket
 	lastSweep time.Time
@@ -36,10 +40,21 @@ func newRateLimiter() *rateLimiter {
 	return &rateLimiter{buckets: map[string]*bucket{}, now: time.Now}
 }
 
+// newRateLimiterIn is the limiter with its buckets in storage: RateLimitDatabase keeps them in
+// st's "rateLimit" table, anything else in memory.
+func newRateLimiterIn(st *store, storage string) *rateLimiter {
+	l := newRateLimiter()
+	if storage == RateLimitDatabase {
+		l.db = &rateStore{store: st}
+	}
+	return l
+}
+
 // rateRule is Better Auth's default rule for a path: its window and how many requests it
 // allows in one.
 func rateRule(path string) (window time.Duration, max int) {
-	for _, p := range []string{"/sign-in", "/sign-up", "/change-password", "/change-email"} {
+	// delete-user is not in Better Auth's list, but it checks a password as the others do.
+	for _, p := range []string{"/sign-in", "/sign-up", "/change-password", "/change-email", "/delete-user"} {
 		if strings.HasPrefix(path, p) {
 			return 10 * time.Second, 3
 		}
@@ -83,6 +98,17 @@ func (l *rateLimiter) allow(ip, path string) (ok bool, retryAfter time.Duration)
 	return true, 0
 }
 
+// check counts a request of ip to path in the limiter's storage. A database that cannot be
+// asked is an error: the request is refused as unavailable rather than let through unlimited.
+func (l *rateLimiter) check(ctx context.Context, ip, path string) (ok bool, retryAfter time.Duration, err error) {
+	if l.db == nil {
+		ok, retryAfter = l.allow(ip, path)
+		return ok, retryAfter, nil
+	}
+	window, limit := rateRule(path)
+	return l.db.allow(ctx, ip+"|"+path, window, limit, l.now())
+}
+
 // sweep forgets the buckets whose windows have all passed.
 func (l *rateLimiter) sweep(now time.Time) {
 	for k, b := range l.buckets {
@@ -94,12 +120,21 @@ func (l *rateLimiter) sweep(now time.Time) {
 }
 
 // Allow counts a request of the client to an auth path ("/sign-in/email", …) against the rate
-// limits. It is always true when rate limiting is off.
-func (s *Service) Allow(c Client, path string) (ok bool, retryAfter time.Duration) {
+// limits: nil when it may go on, Better Auth's 429 when it is over the limit, or the error of
+// a database that keeps the limits and cannot be asked. It is always nil when rate limiting
+// is off.
+func (s *Service) Allow(ctx context.Context, c Client, path string) error {
 	if s.limiter == nil {
-		return true, 0
+		return nil
 	}
-	return s.limiter.allow(c.IP, path)
+	ok, retry, err := s.limiter.check(ctx, c.IP, path)
+	switch {
+	case err != nil:
+		return s.internal("rate limit", err)
+	case !ok:
+		return tooManyRequests(retry)
+	}
+	return nil
 }
 
 // ClientIP is the address of the client: the peer of the connection, or, when the peer is a

@@ -40,7 +40,10 @@ type Config struct {
 	// the origin of BaseURL is always trusted.
 	TrustedOrigins []string
 	RateLimit      bool
-	TrustedProxies []netip.Prefix
+	// RateLimitStorage is where the limits count: RateLimitMemory (each instance apart) or
+	// RateLimitDatabase (every instance in Better Auth's "rateLimit" table).
+	RateLimitStorage string
+	TrustedProxies   []netip.Prefix
 	// KeyRotation, when positive, gives each new signing key that lifetime.
 	KeyRotation time.Duration
 	// UserData deletes what the rest of the app keeps for a user when the user is deleted.
@@ -91,7 +94,7 @@ func New(db *database.DB, cfg Config, log *slog.Logger) *Service {
 	}
 	s.maxSessions = cfg.MaxSessions
 	if cfg.RateLimit {
-		s.limiter = newRateLimiter()
+		s.limiter = newRateLimiterIn(st, cfg.RateLimitStorage)
 	}
 	return s
 }
@@ -168,8 +171,8 @@ func normalEmail(email string) string { return strings.ToLower(strings.TrimSpace
 // SignUp creates a user with an email-and-password account and signs them in. The name and
 // email are trimmed; as in Better Auth, the name may be empty.
 func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) (Authenticated, error) {
-	if ok, retry := s.Allow(c, signUpPath); !ok {
-		return Authenticated{}, tooManyRequests(retry)
+	if err := s.Allow(ctx, c, signUpPath); err != nil {
+		return Authenticated{}, err
 	}
 	in.Name = strings.TrimSpace(in.Name)
 	if err := checkProfile(&in.Name, in.Image); err != nil {
@@ -206,8 +209,8 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) (Authent
 // SignIn checks an email and password and opens a new session. An unknown email and a wrong
 // password give the same answer in the same time.
 func (s *Service) SignIn(ctx context.Context, email, password string, remember bool, c Client) (Authenticated, error) {
-	if ok, retry := s.Allow(c, signInPath); !ok {
-		return Authenticated{}, tooManyRequests(retry)
+	if err := s.Allow(ctx, c, signInPath); err != nil {
+		return Authenticated{}, err
 	}
 	if !validEmail(email) {
 		return Authenticated{}, ErrInvalidEmail

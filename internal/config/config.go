@@ -52,7 +52,10 @@ type Config struct {
 	TrustedOrigins []string
 	CORSOrigins    []string
 	RateLimit      bool
-	TrustedProxies []netip.Prefix
+	// RateLimitStorage (RATE_LIMIT_STORAGE) is where the auth limits count: "memory" (each
+	// instance apart) or "database" (every instance, in Better Auth's rateLimit table).
+	RateLimitStorage string
+	TrustedProxies   []netip.Prefix
 	// KeyRotation, when positive, is the lifetime of each JWT signing key.
 	KeyRotation time.Duration
 
@@ -172,6 +175,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.CORSOrigins = r.origins("CORS_ORIGINS", corsDefault, false)
 	c.RateLimit = r.boolean("RATE_LIMIT", c.Production)
+	if c.RateLimitStorage = r.str("RATE_LIMIT_STORAGE", "memory"); c.RateLimitStorage != "memory" && c.RateLimitStorage != "database" {
+		r.fail("RATE_LIMIT_STORAGE", "must be memory or database, got %q", c.RateLimitStorage)
+	}
 	c.TrustedProxies = r.prefixes("TRUSTED_PROXIES")
 
 	if err := c.LogLevel.UnmarshalText([]byte(r.str("LOG_LEVEL", "info"))); err != nil {

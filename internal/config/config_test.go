@@ -86,6 +86,7 @@ func TestBadValues(t *testing.T) {
 		{"BETTER_AUTH_TRUSTED_ORIGINS", map[string]string{"BETTER_AUTH_TRUSTED_ORIGINS": "not a url"}},
 		{"TRUSTED_PROXIES", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, nonsense"}},
 		{"RATE_LIMIT", map[string]string{"RATE_LIMIT": "sometimes"}},
+		{"RATE_LIMIT_STORAGE", map[string]string{"RATE_LIMIT_STORAGE": "redis"}},
 		{"LOG_LEVEL", map[string]string{"LOG_LEVEL": "loud"}},
 		{"LOG_FORMAT", map[string]string{"LOG_FORMAT": "xml"}},
 		{"JWKS_ROTATION_INTERVAL", map[string]string{"JWKS_ROTATION_INTERVAL": "-1h"}},

@@ -55,7 +55,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 
 	authn := auth.New(db, auth.Config{
 		Secret: cfg.Secret, BaseURL: cfg.BaseURL, TrustedOrigins: cfg.TrustedOrigins,
-		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, KeyRotation: cfg.KeyRotation,
+		RateLimit: cfg.RateLimit, RateLimitStorage: cfg.RateLimitStorage, TrustedProxies: cfg.TrustedProxies, KeyRotation: cfg.KeyRotation,
 		UserData: tasks, MaxSessions: cfg.QuotaSessions,
 	}, log)
 	// The task API trusts the built-in keys, or those of the Better Auth server at AUTH_URL;
