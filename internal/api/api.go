@@ -20,22 +20,22 @@ import (
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
-	"todo/internal/jwt"
+	"todo/internal/bearer"
 	"todo/internal/task"
 )
 
 // API serves the JSON operations. routes.go places each one with Handle.
 type API struct {
-	huma     huma.API
-	tasks    *task.Service
-	verifier *jwt.Verifier
-	log      *slog.Logger
+	huma   huma.API
+	tasks  *task.Service
+	bearer *bearer.Checker
+	log    *slog.Logger
 }
 
 // New configures huma on mux: OpenAPI 3.1 at /openapi.json, no remote docs page (ours is
 // served offline at /docs), no $schema links in bodies, and JSON bodies that must be UTF-8.
-// Every operation authenticates its caller with verifier.
-func New(mux *http.ServeMux, version string, tasks *task.Service, verifier *jwt.Verifier, log *slog.Logger) *API {
+// Every operation authenticates its caller with checker (and applies its rate limit).
+func New(mux *http.ServeMux, version string, tasks *task.Service, checker *bearer.Checker, log *slog.Logger) *API {
 	// huma builds the errors of its own request validation (and documents every error)
 	// through this package variable, its only hook; every API of the process has the same
 	// error shape, so setting it here, before the first operation, is enough.
@@ -55,7 +55,7 @@ func New(mux *http.ServeMux, version string, tasks *task.Service, verifier *jwt.
 	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
 	byUser := http.NewServeMux()
 	mux.Handle("/api/", byUser)
-	return &API{huma: humago.New(splitMux{mux, byUser}, cfg), tasks: tasks, verifier: verifier, log: log}
+	return &API{huma: humago.New(splitMux{mux, byUser}, cfg), tasks: tasks, bearer: checker, log: log}
 }
 
 // splitMux puts the brief's /api/{user_id}/… routes on a mux of their own, which the main mux

@@ -10,7 +10,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
-	"todo/internal/bearer"
 	"todo/internal/task"
 )
 
@@ -185,10 +184,11 @@ type userKey struct{}
 
 func userID(ctx context.Context) string { return ctx.Value(userKey{}).(string) }
 
-// authenticate lets through the requests that bear a valid token, the caller's id in their
-// context, and answers the others with the refusal and its challenge.
+// authenticate lets through the requests that bear a valid token of a user under their rate
+// limit, the caller's id in their context, and answers the others with the refusal and its
+// challenge (or Retry-After). It is the one place of the task API where both are checked.
 func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
-	id, refusal := bearer.Authenticate(ctx.Context(), ctx.Header("Authorization"), a.verifier, a.log)
+	id, refusal := a.bearer.Authenticate(ctx.Context(), ctx.Header("Authorization"))
 	if refusal != nil {
 		h := http.Header{}
 		if refusal.Challenge != "" {

@@ -12,6 +12,7 @@ import (
 	"todo/internal/apperr"
 	"todo/internal/jwt"
 	"todo/internal/observe"
+	"todo/internal/userrate"
 )
 
 // The refusals.
@@ -28,29 +29,42 @@ type Refusal struct {
 	Challenge string
 }
 
+// Checker authenticates requests by their bearer token: the verifier's checks, then what the
+// user of a valid token must still pass.
+type Checker struct {
+	Verifier *jwt.Verifier
+	// Limit, when set, is the per-user rate limit of the doors that take a token, checked
+	// once the token is known good (so that a bad token cannot use up someone's bucket).
+	Limit *userrate.Limiter
+	Log   *slog.Logger
+}
+
 // Authenticate returns the user whose token the Authorization header carries, or the
 // refusal. Why a token was refused is logged, never the token: a debug line for a token that
 // is not valid, which any client can send, and a warning for keys that cannot be fetched,
-// which an operator must see.
-func Authenticate(ctx context.Context, authorization string, v *jwt.Verifier, log *slog.Logger) (string, *Refusal) {
+// which an operator must see. A user over their rate is a 429 refusal with Retry-After.
+func (c *Checker) Authenticate(ctx context.Context, authorization string) (string, *Refusal) {
 	scheme, token, _ := strings.Cut(authorization, " ")
 	token = strings.TrimSpace(token)
 	if !strings.EqualFold(scheme, "bearer") || token == "" {
 		observe.AuthFailed(ctx, "missing")
 		return "", &Refusal{ErrNotAuthenticated, "Bearer"}
 	}
-	id, err := v.Verify(ctx, token)
+	id, err := c.Verifier.Verify(ctx, token)
 	switch {
 	case errors.Is(err, jwt.ErrKeysUnavailable):
-		log.WarnContext(ctx, "token not checked: signing keys unavailable", "reason", truncate(err.Error()))
+		c.Log.WarnContext(ctx, "token not checked: signing keys unavailable", "reason", truncate(err.Error()))
 		observe.AuthFailed(ctx, "keys_unavailable")
 		return "", &Refusal{ErrKeysUnavailable, ""}
 	case err != nil:
-		log.DebugContext(ctx, "token refused", "reason", truncate(err.Error()))
+		c.Log.DebugContext(ctx, "token refused", "reason", truncate(err.Error()))
 		observe.AuthFailed(ctx, "invalid")
 		return "", &Refusal{ErrInvalidToken, `Bearer error="invalid_token"`}
 	}
 	observe.SetUser(ctx, id)
+	if e := c.Limit.Allow(id); e != nil {
+		return "", &Refusal{e, ""}
+	}
 	return id, nil
 }
 

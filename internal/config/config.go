@@ -23,8 +23,9 @@ import (
 
 // Config is every setting of the server. Secrets live here only in memory; nothing prints them.
 type Config struct {
-	// Now is the clock of the remote key set's refresh timings; nil is time.Now. It is no
-	// setting: tests set it to step over a refetch throttle instead of sleeping.
+	// Now is the clock of the remote key set's refresh timings and of the per-user rate
+	// buckets; nil is time.Now. It is no setting: tests set it to step over a refetch throttle
+	// or refill a bucket instead of sleeping.
 	Now func() time.Time
 
 	Production bool // APP_ENV (or NODE_ENV, as Better Auth reads it) is "production"
@@ -70,6 +71,10 @@ type Config struct {
 	// tasks, and sessions (a sign-in beyond it ends the oldest); 0 is no limit.
 	QuotaTasks    int64
 	QuotaSessions int
+	// UserRateLimit (USER_RATE_LIMIT, requests a second) and UserRateBurst (USER_RATE_BURST)
+	// are each user's token bucket on the task API, the MCP tools and the web UI; 0 is off.
+	UserRateLimit int
+	UserRateBurst int
 
 	// HTTP bounds what a client may take of the server: slow or stalled clients are cut off.
 	HTTP            HTTPTimeouts
@@ -196,6 +201,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 10*time.Second)
 	c.QuotaTasks = int64(r.intIn("QUOTA_TASKS", 10_000, 0, 1<<31-1))
 	c.QuotaSessions = r.intIn("QUOTA_SESSIONS", 100, 0, 1<<31-1)
+	c.UserRateLimit = r.intIn("USER_RATE_LIMIT", 1000, 0, 1<<31-1)
+	c.UserRateBurst = r.intIn("USER_RATE_BURST", 2000, 0, 1<<31-1)
 	return c, r.err
 }
 

@@ -4,11 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 
 	"todo/internal/bearer"
-	"todo/internal/jwt"
 )
 
 // caller is who a request acts for, and the request itself.
@@ -50,9 +48,9 @@ func (c *caller) within(ctx context.Context) (context.Context, context.CancelFun
 // cannot be read. The SDK's auth.RequireBearerToken would send no challenge without OAuth
 // metadata, make unreadable keys a 500, and require an expiry that our verifier keeps to
 // itself.
-func authenticate(verifier *jwt.Verifier, log *slog.Logger, next http.Handler) http.Handler {
+func authenticate(checker *bearer.Checker, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, refusal := bearer.Authenticate(r.Context(), r.Header.Get("Authorization"), verifier, log)
+		id, refusal := checker.Authenticate(r.Context(), r.Header.Get("Authorization"))
 		if refusal != nil {
 			refuse(w, refusal)
 			return

@@ -9,7 +9,7 @@ import (
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"todo/internal/jwt"
+	"todo/internal/bearer"
 	"todo/internal/task"
 )
 
@@ -21,8 +21,8 @@ Task ids are UUID strings: take them from add_task, list_tasks or search_tasks.
 user_id is optional everywhere; leave it out, the tools always act for the signed-in user.`
 
 // New returns the MCP endpoint: the tools act for the subject of the request's bearer token,
-// verified as the task API verifies it.
-func New(tasks *task.Service, verifier *jwt.Verifier, log *slog.Logger) http.Handler {
+// verified (and rate limited) as the task API does it.
+func New(tasks *task.Service, checker *bearer.Checker, log *slog.Logger) http.Handler {
 	server := sdk.NewServer(
 		// The version is that of the tool set, which clients may cache; the binary's is not known here.
 		&sdk.Implementation{Name: "todo", Title: "Todo", Version: "1.0.0"},
@@ -44,7 +44,7 @@ func New(tasks *task.Service, verifier *jwt.Verifier, log *slog.Logger) http.Han
 		MaxRequestBodyBytes:        maxBody,
 		Logger:                     log,
 	})
-	return authenticate(verifier, log, handler)
+	return authenticate(checker, handler)
 }
 
 // warnings passes on the SDK's warnings and errors only: it logs each connection at info, and

@@ -13,6 +13,7 @@ import (
 
 	"todo/internal/api"
 	"todo/internal/auth"
+	"todo/internal/bearer"
 	"todo/internal/config"
 	"todo/internal/database"
 	"todo/internal/jwt"
@@ -20,6 +21,7 @@ import (
 	"todo/internal/observe"
 	"todo/internal/task"
 	"todo/internal/task/stores"
+	"todo/internal/userrate"
 	"todo/internal/web"
 )
 
@@ -79,20 +81,24 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	if cfg.AcceptSharedSecret {
 		verifier.AcceptSharedSecret([]byte(cfg.Secret))
 	}
+	// One bucket per user for every door onto the tasks: the API, the MCP tools, the web UI.
+	limit := userrate.New(cfg.UserRateLimit, cfg.UserRateBurst, cfg.Now)
+	checker := &bearer.Checker{Verifier: verifier, Limit: limit, Log: log}
 	metrics := observe.NewMetrics(db)
 	ui, err := web.New(tasks, authn, cfg.BaseURLSet || cfg.Production, log)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
+	ui.Limit = limit
 
 	mux := http.NewServeMux()
 	addRoutes(mux, routeDeps{
 		db: db, web: ui,
 		metrics: guardMetrics(metrics.Handler(), cfg.MetricsToken, cfg.Production),
-		api:     api.New(mux, version, tasks, verifier, log),
+		api:     api.New(mux, version, tasks, checker, log),
 		auth:    auth.NewAPI(authn),
-		mcp:     mcp.New(tasks, verifier, log),
+		mcp:     mcp.New(tasks, checker, log),
 	})
 
 	var h http.Handler = observe.RecordRoute(mux)

@@ -90,6 +90,8 @@ func (ui *UI) showError(w http.ResponseWriter, r *http.Request, status int, msg 
 		heading = "Request refused"
 	case http.StatusConflict:
 		heading = "Limit reached"
+	case http.StatusTooManyRequests:
+		heading = "Too many requests"
 	}
 	ui.page(w, r, status, "error", errorView{
 		layoutView: layoutView{Title: heading},

@@ -10,9 +10,10 @@ import (
 // userHandler is a handler for a signed-in user.
 type userHandler func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated)
 
-// withUser runs h for the user of the request's session, the same session as the auth API's.
-// A visitor who is not signed in is sent to sign in, and from there back to the list they were
-// on: the page asked for, or for a form, the list it was sent from.
+// withUser runs h for the user of the request's session, the same session as the auth API's,
+// within the user's rate limit (the one place of the UI where it is checked: a 429 with
+// Retry-After over it). A visitor who is not signed in is sent to sign in, and from there back
+// to the list they were on: the page asked for, or for a form, the list it was sent from.
 func (ui *UI) withUser(h userHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, err := ui.auth.Session(r.Context(), w, r)
@@ -21,6 +22,10 @@ func (ui *UI) withUser(h userHandler) http.Handler {
 			return
 		}
 		if a != nil {
+			if e := ui.Limit.Allow(a.User.ID); e != nil {
+				ui.fail(w, r, e)
+				return
+			}
 			h(w, r, a)
 			return
 		}

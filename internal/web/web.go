@@ -16,6 +16,7 @@ import (
 
 	"todo/internal/auth"
 	"todo/internal/task"
+	"todo/internal/userrate"
 )
 
 //go:embed templates/*.html
@@ -61,6 +62,8 @@ type UI struct {
 	// come from (it was configured, or this is production).
 	origin       string
 	strictOrigin bool
+	// Limit, when set, is the per-user rate limit, the same buckets as the task API's.
+	Limit *userrate.Limiter
 }
 
 // New builds the UI over the task and auth services. strictOrigin says that forms must come
