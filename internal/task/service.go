@@ -180,6 +180,23 @@ func (s *Service) DeleteCompleted(ctx context.Context, userID string) (int64, er
 	return s.store.DeleteCompleted(ctx, userID)
 }
 
+// BatchSize is how many tasks one statement of a bulk change (mark all, clear completed)
+// changes: each batch is a short transaction of its own, so other users' writes come between.
+const BatchSize = 500
+
+// InBatches runs batch with BatchSize until it changes fewer rows, and returns how many it
+// changed in all: the stores' loop of bulk changes.
+func InBatches(batch func(limit int) (int64, error)) (int64, error) {
+	var total int64
+	for {
+		n, err := batch(BatchSize)
+		total += n
+		if err != nil || n < BatchSize {
+			return total, err
+		}
+	}
+}
+
 // DeleteUserData removes everything the task domain keeps for the user: the auth service
 // calls it when the user deletes their account.
 func (s *Service) DeleteUserData(ctx context.Context, userID string) error {

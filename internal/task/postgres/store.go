@@ -120,13 +120,21 @@ func (s *Store) Delete(ctx context.Context, userID string, id uuid.UUID) error {
 	return err
 }
 
+// SetAllCompleted and DeleteCompleted change task.BatchSize rows per statement, each its own
+// transaction, until a statement changes fewer: row locks and the user's task_counts row (which
+// every changed row's trigger updates) are held for one batch, not for all of the user's tasks.
 func (s *Store) SetAllCompleted(ctx context.Context, userID string, completed bool, at time.Time) (int64, error) {
-	return s.exec(ctx, `UPDATE tasks SET completed = $2, updated_at = $3 WHERE user_id = $1 AND completed <> $2`,
-		userID, completed, at)
+	return task.InBatches(func(limit int) (int64, error) {
+		return s.exec(ctx, `UPDATE tasks SET completed = $2, updated_at = $3 WHERE id IN
+			(SELECT id FROM tasks WHERE user_id = $1 AND completed <> $2 LIMIT $4)`, userID, completed, at, limit)
+	})
 }
 
 func (s *Store) DeleteCompleted(ctx context.Context, userID string) (int64, error) {
-	return s.exec(ctx, `DELETE FROM tasks WHERE user_id = $1 AND completed`, userID)
+	return task.InBatches(func(limit int) (int64, error) {
+		return s.exec(ctx, `DELETE FROM tasks WHERE id IN
+			(SELECT id FROM tasks WHERE user_id = $1 AND completed LIMIT $2)`, userID, limit)
+	})
 }
 
 // DeleteAll removes the user's tasks and then their counts row, which the triggers of the
