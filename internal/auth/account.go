@@ -55,7 +55,7 @@ func (s *Service) checkPassword(ctx context.Context, userID, password string) er
 	} else if err != nil {
 		return s.internal("read password", err)
 	}
-	ok, err := s.hasher.verify(ctx, hash, password)
+	ok, err := s.hasher.verify(ctx, userClient(userID), hash, password)
 	if err != nil {
 		return s.internal("verify password", err)
 	}
@@ -76,7 +76,7 @@ func (s *Service) ChangePassword(ctx context.Context, a Authenticated, current, 
 	if err := s.checkPassword(ctx, a.User.ID, current); err != nil {
 		return nil, err
 	}
-	hash, err := s.hasher.hash(ctx, next)
+	hash, err := s.hasher.hash(ctx, userClient(a.User.ID), next)
 	if err != nil {
 		return nil, s.internal("hash password", err)
 	}

@@ -118,7 +118,7 @@ func TestScryptVectors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := testHasher().verify(context.Background(), tt.hash, tt.password)
+			got, err := testHasher().verify(context.Background(), "test", tt.hash, tt.password)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -135,7 +135,7 @@ func TestPasswordHashFormat(t *testing.T) {
 	t.Parallel()
 	const password = "ｐａｓｓｗｏｒｄ－ﬁ" // full-width letters and a ligature: NFKC folds them
 	h := testHasher()
-	hash, err := h.hash(context.Background(), password)
+	hash, err := h.hash(context.Background(), "test", password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestPasswordHashFormat(t *testing.T) {
 	if key != hex.EncodeToString(want) {
 		t.Errorf("got key %s…, want scrypt(NFKC(password), salt as text) = %s…", key[:16], hex.EncodeToString(want)[:16])
 	}
-	again, err := h.hash(context.Background(), password)
+	again, err := h.hash(context.Background(), "test", password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestPasswordHashFormat(t *testing.T) {
 func TestVerifyMalformedHash(t *testing.T) {
 	t.Parallel()
 	for _, hash := range []string{"", "no-colon", "zz:zz", ":"} {
-		got, err := testHasher().verify(context.Background(), hash, "password")
+		got, err := testHasher().verify(context.Background(), "test", hash, "password")
 		if err != nil || got {
 			t.Errorf("verify(%q): got %v, %v; want false, nil", hash, got, err)
 		}

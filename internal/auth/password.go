@@ -28,17 +28,22 @@ const (
 
 // passwordHasher hashes and verifies passwords in Better Auth's format,
 // "<32 hex salt>:<128 hex key>", where the salt given to scrypt is the hex text itself and the
-// password is NFKC-normalised. It runs at most len(slots) hashes at once (half the CPUs), which
-// bounds the memory (32 MiB each) and CPU that a burst of sign-ins can take.
+// password is NFKC-normalised. It runs at most a few hashes at once (half the CPUs), which
+// bounds the memory (32 MiB each) and CPU that a burst of sign-ins can take, and shares them
+// fairly between the clients that ask (hashQueue). A client is Client.IP, or for a password
+// checked under a session, the session's user (userClient).
 type passwordHasher struct {
-	slots chan struct{}
+	queue *hashQueue
 	// dummy is verified when there is no real hash to check, so that an unknown email costs
 	// the same time as a wrong password.
 	dummy string
 }
 
 func newPasswordHasher(concurrency int) *passwordHasher {
-	h := &passwordHasher{slots: make(chan struct{}, max(1, concurrency))}
+	slots := max(1, concurrency)
+	// Twice the slots: a client keeps every slot busy with its own requests and has the next
+	// round waiting, and anything beyond would only wait.
+	h := &passwordHasher{queue: newHashQueue(slots, 2*slots)}
 	// Random hex of the right shape: verifying against it costs a full scrypt and never
 	// matches, and making it costs nothing (a real hash here would add 70 ms and 32 MiB to
 	// every start).
@@ -50,11 +55,16 @@ func newPasswordHasher(concurrency int) *passwordHasher {
 	return h
 }
 
-func (h *passwordHasher) hash(ctx context.Context, password string) (string, error) {
+// userClient is the hasher's client for a password checked under a session: the user, not
+// the address, since the service does not know the address there (DeleteUser), and one user's
+// guesses should share one queue from wherever a stolen cookie is used.
+func userClient(userID string) string { return "user:" + userID }
+
+func (h *passwordHasher) hash(ctx context.Context, client, password string) (string, error) {
 	var salt [16]byte
 	rand.Read(salt[:])
 	saltHex := hex.EncodeToString(salt[:])
-	key, err := h.derive(ctx, password, saltHex)
+	key, err := h.derive(ctx, client, password, saltHex)
 	if err != nil {
 		return "", err
 	}
@@ -62,12 +72,12 @@ func (h *passwordHasher) hash(ctx context.Context, password string) (string, err
 }
 
 // verify reports whether password matches hash. A malformed hash does not match.
-func (h *passwordHasher) verify(ctx context.Context, hash, password string) (bool, error) {
+func (h *passwordHasher) verify(ctx context.Context, client, hash, password string) (bool, error) {
 	salt, want, ok := strings.Cut(hash, ":")
 	if !ok {
 		salt, want = h.dummy[:32], "not a key"
 	}
-	key, err := h.derive(ctx, password, salt)
+	key, err := h.derive(ctx, client, password, salt)
 	if err != nil {
 		return false, err
 	}
@@ -76,19 +86,18 @@ func (h *passwordHasher) verify(ctx context.Context, hash, password string) (boo
 }
 
 // burn spends the time of a verification without a real hash.
-func (h *passwordHasher) burn(ctx context.Context, password string) error {
-	_, err := h.verify(ctx, h.dummy, password)
+func (h *passwordHasher) burn(ctx context.Context, client, password string) error {
+	_, err := h.verify(ctx, client, h.dummy, password)
 	return err
 }
 
-func (h *passwordHasher) derive(ctx context.Context, password, salt string) ([]byte, error) {
-	select {
-	case h.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+func (h *passwordHasher) derive(ctx context.Context, client, password, salt string) (key []byte, err error) {
+	if qerr := h.queue.do(ctx, client, func() {
+		key, err = scrypt.Key([]byte(norm.NFKC.String(password)), []byte(salt), scryptN, scryptR, scryptP, scryptKeyLen)
+	}); qerr != nil {
+		return nil, qerr
 	}
-	defer func() { <-h.slots }()
-	return scrypt.Key([]byte(norm.NFKC.String(password)), []byte(salt), scryptN, scryptR, scryptP, scryptKeyLen)
+	return key, err
 }
 
 // checkNewPassword applies the length limits to a password being set.

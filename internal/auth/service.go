@@ -190,7 +190,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) (Authent
 	} else if !errors.Is(err, errNotFound) {
 		return Authenticated{}, s.internal("look up user", err)
 	}
-	hash, err := s.hasher.hash(ctx, in.Password)
+	hash, err := s.hasher.hash(ctx, c.IP, in.Password)
 	if err != nil {
 		return Authenticated{}, s.internal("hash password", err)
 	}
@@ -225,7 +225,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string, remember b
 	}
 	u, err := s.store.userByEmail(ctx, normalEmail(email))
 	if errors.Is(err, errNotFound) {
-		if err := s.hasher.burn(ctx, password); err != nil {
+		if err := s.hasher.burn(ctx, c.IP, password); err != nil {
 			return Authenticated{}, s.internal("hash password", err)
 		}
 		return fail("unknown email")
@@ -234,14 +234,14 @@ func (s *Service) SignIn(ctx context.Context, email, password string, remember b
 	}
 	hash, err := s.store.credentialPassword(ctx, u.ID)
 	if errors.Is(err, errNotFound) {
-		if err := s.hasher.burn(ctx, password); err != nil {
+		if err := s.hasher.burn(ctx, c.IP, password); err != nil {
 			return Authenticated{}, s.internal("hash password", err)
 		}
 		return fail("no password account")
 	} else if err != nil {
 		return Authenticated{}, s.internal("read password", err)
 	}
-	ok, err := s.hasher.verify(ctx, hash, password)
+	ok, err := s.hasher.verify(ctx, c.IP, hash, password)
 	if err != nil {
 		return Authenticated{}, s.internal("verify password", err)
 	}
