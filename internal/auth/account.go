@@ -111,8 +111,11 @@ func (s *Service) UpdateUser(ctx context.Context, a Authenticated, name, image *
 	return u, nil
 }
 
-// DeleteUser deletes the user: first what other parts of the app keep for them (their
-// tasks, through the UserData hook), then their sessions, accounts and user row. Better Auth
+// DeleteUser deletes the user: first it records the deletion (in deleted_users, for every
+// instance, and at once in this instance's set), so that the user's tokens, valid until they
+// expire, can no longer add what would outlive them; then what other parts of the app keep
+// for them (their tasks, through the UserData hook); then their sessions, accounts and user
+// row. Should a later step fail, the user's tokens stay refused and deleting again finishes. Better Auth
 // tests password and token for truth: an empty one counts as absent. A password must be the
 // user's; without one, the session must have been created within the last day. A token
 // (deletion confirmed by email) is refused: this server sends no such email, so no such token
@@ -129,6 +132,13 @@ func (s *Service) DeleteUser(ctx context.Context, a Authenticated, password, tok
 	}
 	if !verified && time.Since(a.Session.CreatedAt.Time) >= sessionFreshAge {
 		return errSessionExpired
+	}
+	at := now()
+	if err := s.store.recordDeleted(ctx, a.User.ID, at); err != nil {
+		return s.internal("record deleted user", err)
+	}
+	if s.deleted != nil {
+		s.deleted.Add(a.User.ID, at)
 	}
 	if s.userData != nil {
 		if err := s.userData.DeleteUserData(ctx, a.User.ID); err != nil {

@@ -52,6 +52,8 @@ type Config struct {
 	// sign-in at the limit ends the user's oldest sessions rather than being refused (see
 	// store.createSession).
 	MaxSessions int
+	// DeletedUsers, when set, learns of each user this instance deletes, at once.
+	DeletedUsers DeletedUsers
 }
 
 // UserData is what another domain keeps for users (the task domain: their tasks). Auth knows
@@ -74,6 +76,7 @@ type Service struct {
 	userData UserData
 	// maxSessions bounds the sessions of a user (0: no bound).
 	maxSessions int
+	deleted     DeletedUsers
 	log         *slog.Logger
 }
 
@@ -92,7 +95,7 @@ func New(db *database.DB, cfg Config, log *slog.Logger) *Service {
 		userData: cfg.UserData,
 		log:      log.With("component", "auth"),
 	}
-	s.maxSessions = cfg.MaxSessions
+	s.maxSessions, s.deleted = cfg.MaxSessions, cfg.DeletedUsers
 	if cfg.RateLimit {
 		s.limiter = newRateLimiterIn(st, cfg.RateLimitStorage)
 	}

@@ -36,13 +36,16 @@ type Checker struct {
 	// Limit, when set, is the per-user rate limit of the doors that take a token, checked
 	// once the token is known good (so that a bad token cannot use up someone's bucket).
 	Limit *userrate.Limiter
-	Log   *slog.Logger
+	// Deleted, when set, are the users whose valid tokens are refused: they were deleted.
+	Deleted *DeletedUsers
+	Log     *slog.Logger
 }
 
 // Authenticate returns the user whose token the Authorization header carries, or the
 // refusal. Why a token was refused is logged, never the token: a debug line for a token that
 // is not valid, which any client can send, and a warning for keys that cannot be fetched,
-// which an operator must see. A user over their rate is a 429 refusal with Retry-After.
+// which an operator must see. The valid token of a deleted user is refused as an invalid one;
+// a user over their rate is a 429 refusal with Retry-After.
 func (c *Checker) Authenticate(ctx context.Context, authorization string) (string, *Refusal) {
 	scheme, token, _ := strings.Cut(authorization, " ")
 	token = strings.TrimSpace(token)
@@ -60,6 +63,11 @@ func (c *Checker) Authenticate(ctx context.Context, authorization string) (strin
 		c.Log.DebugContext(ctx, "token refused", "reason", truncate(err.Error()))
 		observe.AuthFailed(ctx, "invalid")
 		return "", &Refusal{ErrInvalidToken, `Bearer error="invalid_token"`}
+	}
+	if c.Deleted.Has(id) {
+		c.Log.DebugContext(ctx, "token refused", "reason", "the user was deleted")
+		observe.AuthFailed(ctx, "invalid")
+		return "", &Refusal{ErrDeletedUser, `Bearer error="invalid_token"`}
 	}
 	observe.SetUser(ctx, id)
 	if e := c.Limit.Allow(id); e != nil {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"todo/internal/api"
 	"todo/internal/auth"
@@ -31,6 +32,9 @@ type App struct {
 	log     *slog.Logger
 	db      *database.DB
 	handler http.Handler
+	// stop ends the background refresh of the deleted users, done says it has ended.
+	stop context.CancelFunc
+	done chan struct{}
 }
 
 // New opens and migrates the database and builds the application. cfg.Secret must be set.
@@ -55,11 +59,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	tasks := task.NewService(store)
 	tasks.MaxTasks = cfg.QuotaTasks
 
+	// The users deleted lately, whose still-valid tokens the task API refuses.
+	deleted := bearer.NewDeletedUsers(max(cfg.JWTMaxLifetime, 15*time.Minute), cfg.Now)
 	authn := auth.New(db, auth.Config{
 		Secret: cfg.Secret, BaseURL: cfg.BaseURL, TrustedOrigins: cfg.TrustedOrigins,
 		RateLimit: cfg.RateLimit, RateLimitStorage: cfg.RateLimitStorage, TrustedProxies: cfg.TrustedProxies, KeyRotation: cfg.KeyRotation,
-		UserData: tasks, MaxSessions: cfg.QuotaSessions,
+		UserData: tasks, MaxSessions: cfg.QuotaSessions, DeletedUsers: deleted,
 	}, log)
+	if err := deleted.Refresh(ctx, authn.DeletedUsers); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("read deleted users: %w", err)
+	}
 	// The task API trusts the built-in keys, or those of the Better Auth server at AUTH_URL;
 	// the verifier is the same either way. Keys the built-in auth cannot open stop start-up
 	// when the task API depends on them, and are a warning when it does not.
@@ -83,7 +93,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	}
 	// One bucket per user for every door onto the tasks: the API, the MCP tools, the web UI.
 	limit := userrate.New(cfg.UserRateLimit, cfg.UserRateBurst, cfg.Now)
-	checker := &bearer.Checker{Verifier: verifier, Limit: limit, Log: log}
+	checker := &bearer.Checker{Verifier: verifier, Limit: limit, Deleted: deleted, Log: log}
 	metrics := observe.NewMetrics(db)
 	ui, err := web.New(tasks, authn, cfg.BaseURLSet || cfg.Production, log)
 	if err != nil {
@@ -107,14 +117,24 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	h = securityHeaders(cfg.BaseURL.Scheme == "https", h)
 	h = recoverPanics(log, h)
 	h = metrics.Middleware(log, h)
-	return &App{cfg: cfg, log: log, db: db, handler: h}, nil
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	app := &App{cfg: cfg, log: log, db: db, handler: h, stop: stop, done: make(chan struct{})}
+	go func() {
+		defer close(app.done)
+		deleted.Run(bg, authn.DeletedUsers, log)
+	}()
+	return app, nil
 }
 
 // Handler is the application's HTTP handler.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// Close releases the database.
-func (a *App) Close() { a.db.Close() }
+// Close stops the background work and releases the database.
+func (a *App) Close() {
+	a.stop()
+	<-a.done
+	a.db.Close()
+}
 
 // Serve answers requests on ln until ctx is done, then stops accepting connections, lets the
 // requests in flight finish (for at most the shutdown timeout) and returns nil.

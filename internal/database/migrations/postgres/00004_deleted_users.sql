@@ -1,0 +1,12 @@
+-- The users this server deleted, and when: the task API refuses their tokens, which stay
+-- valid until they expire, from every instance (each one reads the table every few seconds).
+-- Rows older than the longest token lifetime say nothing any more, and are pruned.
+
+-- +goose Up
+CREATE TABLE IF NOT EXISTS deleted_users (
+    user_id TEXT PRIMARY KEY,
+    deleted_at TIMESTAMPTZ NOT NULL
+);
+
+-- +goose Down
+DROP TABLE IF EXISTS deleted_users;
