@@ -38,8 +38,9 @@ type API struct {
 func New(mux *http.ServeMux, version string, tasks *task.Service, checker *bearer.Checker, log *slog.Logger) *API {
 	// huma builds the errors of its own request validation (and documents every error)
 	// through this package variable, its only hook; every API of the process has the same
-	// error shape, so setting it here, before the first operation, is enough.
-	huma.NewError = newError
+	// error shape. It is set once, before the first operation of any API: servers built
+	// concurrently (tests) would otherwise write it while another registers its operations.
+	setErrorShape.Do(func() { huma.NewError = newError })
 
 	cfg := huma.DefaultConfig("Todo API", version)
 	cfg.Info.Description = "Personal task lists. Every operation needs `Authorization: Bearer <JWT>` " +
@@ -74,6 +75,8 @@ func (m splitMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.R
 	}
 	m.ServeMux.HandleFunc(pattern, h)
 }
+
+var setErrorShape sync.Once
 
 // Endpoint is one operation, made by a handler maker, not yet placed on a route.
 type Endpoint struct {

@@ -75,10 +75,11 @@ func fakeTaskAPI(failing string) http.Handler {
 				w.WriteHeader(http.StatusUnauthorized)
 				return
 			}
+			code := status // each request its own: the handler serves many at once
 			if name == failing {
-				status = http.StatusInternalServerError
+				code = http.StatusInternalServerError
 			}
-			w.WriteHeader(status)
+			w.WriteHeader(code)
 			io.WriteString(w, body)
 		}
 	}
