@@ -7,6 +7,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -25,9 +26,10 @@ import (
 // keep verifying until they expire themselves (Better Auth's default).
 const keyGracePeriod = 30 * 24 * time.Hour
 
-// keyReloadInterval bounds how often an unknown kid makes us read the jwks table again (another
-// instance, or a Better Auth sharing the database, may have added a key).
-const keyReloadInterval = time.Second
+// keyCreationLock is the PostgreSQL advisory lock (transaction-level) under which an instance
+// looks again and creates a signing key, so that instances starting together on an empty
+// database make one key between them. Its value is arbitrary, the same in every instance.
+const keyCreationLock = 0x746f646f6a776b73 // "todojwks"
 
 // keyring is the jwt plugin's key set kept in the jwks table: it creates the first Ed25519 key
 // when one is needed, encrypts private keys exactly as Better Auth does (XChaCha20-Poly1305
@@ -39,34 +41,66 @@ type keyring struct {
 	secret   string
 	rotation time.Duration // 0: keys never expire (Better Auth's default)
 
-	mu       sync.Mutex
-	rows     []keyRow
-	public   map[string]jwt.PublicKey
-	signers  map[string]crypto.Signer
-	loadedAt time.Time
+	mu      sync.Mutex
+	rows    []keyRow
+	public  map[string]jwt.PublicKey
+	signers map[string]crypto.Signer
 }
 
 func newKeyring(s *store, secret string, rotation time.Duration) *keyring {
 	return &keyring{store: s, secret: secret, rotation: rotation, signers: map[string]crypto.Signer{}}
 }
 
-// Key implements jwt.KeySource.
+// Key implements jwt.KeySource. A kid this instance has not seen is looked up in the jwks
+// table before it is refused: another instance, or a Better Auth sharing the database, may
+// have added the key since this one read the table. The look-up is one primary-key read, made
+// outside the keyring's lock, so that tokens with made-up kids cost what any request costs and
+// hold up no one.
 func (k *keyring) Key(ctx context.Context, kid string) (jwt.PublicKey, error) {
 	k.mu.Lock()
-	defer k.mu.Unlock()
-	if key, ok := k.public[kid]; ok {
+	if k.public == nil {
+		if err := k.load(ctx); err != nil {
+			k.mu.Unlock()
+			return jwt.PublicKey{}, fmt.Errorf("%w: %v", jwt.ErrKeysUnavailable, err)
+		}
+	}
+	key, ok := k.public[kid]
+	k.mu.Unlock()
+	if ok {
 		return key, nil
 	}
-	if k.public != nil && time.Since(k.loadedAt) < keyReloadInterval {
+	row, err := k.store.keyByID(ctx, kid)
+	if errors.Is(err, errNotFound) {
 		return jwt.PublicKey{}, jwt.ErrUnknownKey
 	}
-	if err := k.load(ctx); err != nil {
+	if err != nil {
 		return jwt.PublicKey{}, fmt.Errorf("%w: %v", jwt.ErrKeysUnavailable, err)
 	}
-	if key, ok := k.public[kid]; ok {
-		return key, nil
+	key, ok = publicKeyOf(row)
+	if !ok {
+		return jwt.PublicKey{}, jwt.ErrUnknownKey
 	}
-	return jwt.PublicKey{}, jwt.ErrUnknownKey
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	// The table has changed: read all of it, so that signing and the JWKS see it too.
+	if err := k.load(ctx); err != nil {
+		k.public[kid] = key
+	}
+	return key, nil
+}
+
+// publicKeyOf reads a row's public key; false when it is not one we can verify with.
+func publicKeyOf(row keyRow) (jwt.PublicKey, bool) {
+	var jwk jwt.JWK
+	if json.Unmarshal([]byte(row.PublicKey), &jwk) != nil {
+		return jwt.PublicKey{}, false
+	}
+	key, err := jwk.PublicKey(deref(row.Alg, ""))
+	if err != nil {
+		return jwt.PublicKey{}, false
+	}
+	key.ID = row.ID
+	return key, true
 }
 
 // load reads the jwks table. Callers hold k.mu.
@@ -77,17 +111,12 @@ func (k *keyring) load(ctx context.Context) error {
 	}
 	public := make(map[string]jwt.PublicKey, len(rows))
 	for _, row := range rows {
-		var jwk jwt.JWK
-		if json.Unmarshal([]byte(row.PublicKey), &jwk) != nil {
-			continue
-		}
-		if key, err := jwk.PublicKey(deref(row.Alg, "")); err == nil {
-			key.ID = row.ID
+		if key, ok := publicKeyOf(row); ok {
 			public[row.ID] = key
 		}
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].CreatedAt.After(rows[j].CreatedAt) })
-	k.rows, k.public, k.loadedAt = rows, public, time.Now()
+	k.rows, k.public = rows, public
 	return nil
 }
 
@@ -104,14 +133,17 @@ func (k *keyring) signer(ctx context.Context) (keyRow, crypto.Signer, error) {
 	}
 	row, ok := k.choose(time.Now())
 	if !ok {
-		// Another instance may have rotated already: look again before creating.
+		// Another instance may have rotated already: look again before creating, and create
+		// only if the table still has no usable key once this instance holds the lock.
 		if err := k.load(ctx); err != nil {
 			return keyRow{}, nil, err
 		}
 		if row, ok = k.choose(time.Now()); !ok {
-			var err error
-			if row, err = k.create(ctx); err != nil {
+			if err := k.create(ctx, true); err != nil {
 				return keyRow{}, nil, err
+			}
+			if row, ok = k.choose(time.Now()); !ok {
+				return keyRow{}, nil, errors.New("jwks: no usable key after creating one")
 			}
 		}
 	}
@@ -163,23 +195,26 @@ func (k *keyring) choose(now time.Time) (keyRow, bool) {
 	return keyRow{}, false
 }
 
-// create makes a new Ed25519 key and stores it. Callers hold k.mu.
-func (k *keyring) create(ctx context.Context) (keyRow, error) {
+// create makes a new Ed25519 key and stores it, unless the table has one by the time this
+// instance holds the creation lock (PostgreSQL: a transaction-level advisory lock; SQLite: an
+// IMMEDIATE transaction, which holds the write lock), and then reads the table again. With
+// unexpired, a key that has expired does not count. Callers hold k.mu.
+func (k *keyring) create(ctx context.Context, unexpired bool) error {
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
-		return keyRow{}, err
+		return err
 	}
 	publicJWK, err := jwt.PublicJWK(pub)
 	if err != nil {
-		return keyRow{}, err
+		return err
 	}
 	privateJWK, err := jwt.PrivateJWK(priv)
 	if err != nil {
-		return keyRow{}, err
+		return err
 	}
 	sealed, err := k.encrypt(privateJWK)
 	if err != nil {
-		return keyRow{}, err
+		return err
 	}
 	alg, crv := jwt.EdDSA, "Ed25519"
 	row := keyRow{ID: newID(), PublicKey: string(publicJWK), PrivateKey: sealed, CreatedAt: now(), Alg: &alg, Crv: &crv}
@@ -187,13 +222,65 @@ func (k *keyring) create(ctx context.Context) (keyRow, error) {
 		expires := row.CreatedAt.Add(k.rotation)
 		row.ExpiresAt = &expires
 	}
-	if err := k.store.addKey(ctx, row); err != nil {
+	if err := k.store.addKeyOnce(ctx, row, unexpired); err != nil {
+		return err
+	}
+	return k.load(ctx)
+}
+
+// addKeyOnce inserts the key unless, under the creation lock, the table already has a key
+// (with unexpired, one that has not expired at the key's creation time).
+func (s *store) addKeyOnce(ctx context.Context, k keyRow, unexpired bool) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if s.postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(keyCreationLock)); err != nil {
+			return err
+		}
+	}
+	query, args := `SELECT count(*) FROM "jwks"`, []any{}
+	if unexpired {
+		query += ` WHERE "expiresAt" IS NULL OR "expiresAt" > ?`
+		args = append(args, s.timestamp(k.CreatedAt))
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, s.rebind(query), args...).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO "jwks" ("id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv") VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		k.ID, k.PublicKey, k.PrivateKey, s.timestamp(k.CreatedAt), s.optionalTime(k.ExpiresAt), k.Alg, k.Crv); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// keyByID reads one row of the jwks table.
+func (s *store) keyByID(ctx context.Context, id string) (keyRow, error) {
+	var (
+		k        keyRow
+		created  Time
+		expires  sql.Null[Time]
+		alg, crv sql.NullString
+	)
+	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT "id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv" FROM "jwks" WHERE "id" = ?`), id).
+		Scan(&k.ID, &k.PublicKey, &k.PrivateKey, &created, &expires, &alg, &crv)
+	if errors.Is(err, sql.ErrNoRows) {
+		return keyRow{}, errNotFound
+	}
+	if err != nil {
 		return keyRow{}, err
 	}
-	if err := k.load(ctx); err != nil {
-		return keyRow{}, err
+	k.CreatedAt, k.Alg, k.Crv = created.Time, nullable(alg), nullable(crv)
+	if expires.Valid {
+		k.ExpiresAt = &expires.V.Time
 	}
-	return row, nil
+	return k, nil
 }
 
 // encrypt seals a private JWK: XChaCha20-Poly1305 under SHA-256(secret), nonce first, hex,
@@ -252,7 +339,7 @@ func (k *keyring) jwks(ctx context.Context) ([]byte, error) {
 		return nil, err
 	}
 	if len(k.rows) == 0 {
-		if _, err := k.create(ctx); err != nil {
+		if err := k.create(ctx, false); err != nil {
 			return nil, err
 		}
 	}

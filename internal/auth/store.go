@@ -425,9 +425,3 @@ func (s *store) keys(ctx context.Context) ([]keyRow, error) {
 	}
 	return keys, rows.Err()
 }
-
-func (s *store) addKey(ctx context.Context, k keyRow) error {
-	_, err := s.write.ExecContext(ctx, s.rebind(`INSERT INTO "jwks" ("id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv") VALUES (?, ?, ?, ?, ?, ?, ?)`),
-		k.ID, k.PublicKey, k.PrivateKey, s.timestamp(k.CreatedAt), s.optionalTime(k.ExpiresAt), k.Alg, k.Crv)
-	return err
-}
