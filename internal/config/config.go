@@ -79,6 +79,9 @@ type Config struct {
 	// HTTP bounds what a client may take of the server: slow or stalled clients are cut off.
 	HTTP            HTTPTimeouts
 	ShutdownTimeout time.Duration
+	// ShutdownDrain (SHUTDOWN_DRAIN) is the first part of ShutdownTimeout, during which a
+	// stopping server still serves new requests while /readyz answers 503; 0 is none.
+	ShutdownDrain time.Duration
 }
 
 // HTTPTimeouts are the limits of one client connection.
@@ -199,6 +202,9 @@ func Load(getenv func(string) string) (Config, error) {
 		Idle:       r.duration("HTTP_IDLE_TIMEOUT", 120*time.Second),
 	}
 	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 10*time.Second)
+	if c.ShutdownDrain = r.durationOr0("SHUTDOWN_DRAIN"); c.ShutdownDrain >= c.ShutdownTimeout {
+		r.fail("SHUTDOWN_DRAIN", "must be shorter than SHUTDOWN_TIMEOUT (%v), got %v", c.ShutdownTimeout, c.ShutdownDrain)
+	}
 	c.QuotaTasks = int64(r.intIn("QUOTA_TASKS", 10_000, 0, 1<<31-1))
 	c.QuotaSessions = r.intIn("QUOTA_SESSIONS", 100, 0, 1<<31-1)
 	c.UserRateLimit = r.intIn("USER_RATE_LIMIT", 1000, 0, 1<<31-1)

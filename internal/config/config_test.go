@@ -87,6 +87,7 @@ func TestBadValues(t *testing.T) {
 		{"TRUSTED_PROXIES", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, nonsense"}},
 		{"RATE_LIMIT", map[string]string{"RATE_LIMIT": "sometimes"}},
 		{"RATE_LIMIT_STORAGE", map[string]string{"RATE_LIMIT_STORAGE": "redis"}},
+		{"SHUTDOWN_DRAIN", map[string]string{"SHUTDOWN_DRAIN": "10s"}},
 		{"LOG_LEVEL", map[string]string{"LOG_LEVEL": "loud"}},
 		{"LOG_FORMAT", map[string]string{"LOG_FORMAT": "xml"}},
 		{"JWKS_ROTATION_INTERVAL", map[string]string{"JWKS_ROTATION_INTERVAL": "-1h"}},

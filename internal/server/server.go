@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"todo/internal/api"
@@ -28,10 +29,11 @@ import (
 
 // App is the whole application: its database, services and HTTP handler.
 type App struct {
-	cfg     config.Config
-	log     *slog.Logger
-	db      *database.DB
-	handler http.Handler
+	cfg      config.Config
+	log      *slog.Logger
+	db       *database.DB
+	handler  http.Handler
+	stopping *atomic.Bool // /readyz says 503: Serve has begun to shut down
 	// stop ends the background refresh of the deleted users, done says it has ended.
 	stop context.CancelFunc
 	done chan struct{}
@@ -111,19 +113,35 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		mcp:     mcp.New(tasks, checker, log),
 	})
 
-	var h http.Handler = observe.RecordRoute(mux)
+	stopping := new(atomic.Bool)
+	var h http.Handler = observe.RecordRoute(outOfRotation(stopping, mux))
 	h = deadline(cfg.Database.QueryTimeout, h)
 	h = cors(cfg.CORSOrigins, h)
 	h = securityHeaders(cfg.BaseURL.Scheme == "https", h)
 	h = recoverPanics(log, h)
 	h = metrics.Middleware(log, h)
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
-	app := &App{cfg: cfg, log: log, db: db, handler: h, stop: stop, done: make(chan struct{})}
+	app := &App{cfg: cfg, log: log, db: db, handler: h, stopping: stopping, stop: stop, done: make(chan struct{})}
 	go func() {
 		defer close(app.done)
 		deleted.Run(bg, authn.DeletedUsers, log)
 	}()
 	return app, nil
+}
+
+// outOfRotation answers the readiness checks with 503 once stopping is set, so that a load
+// balancer sends no more requests, while every other request is still served.
+func outOfRotation(stopping *atomic.Bool, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if stopping.Load() && r.Method == http.MethodGet && (r.URL.Path == "/readyz" || r.URL.Path == "/api/v1/health") {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(`{"status":"stopping"}`))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Handler is the application's HTTP handler.
@@ -136,8 +154,11 @@ func (a *App) Close() {
 	a.db.Close()
 }
 
-// Serve answers requests on ln until ctx is done, then stops accepting connections, lets the
-// requests in flight finish (for at most the shutdown timeout) and returns nil.
+// Serve answers requests on ln until ctx is done. Then /readyz answers 503, and for the drain
+// period (SHUTDOWN_DRAIN, the first part of SHUTDOWN_TIMEOUT) new requests are still served,
+// each on a connection closed after its answer, while load balancers take the instance out
+// of rotation; then Serve stops accepting connections, lets the requests in flight finish
+// (within the rest of the shutdown timeout) and returns nil.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           a.handler,
@@ -156,9 +177,19 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	a.log.Info("shutting down: finishing requests in flight", "timeout", a.cfg.ShutdownTimeout)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
+	a.stopping.Store(true)
+	if a.cfg.ShutdownDrain > 0 {
+		a.log.Info("shutting down: out of rotation, still serving", "drain", a.cfg.ShutdownDrain)
+		srv.SetKeepAlivesEnabled(false)
+		select {
+		case err := <-served:
+			return err
+		case <-time.After(a.cfg.ShutdownDrain):
+		}
+	}
+	a.log.Info("shutting down: finishing requests in flight", "timeout", a.cfg.ShutdownTimeout-a.cfg.ShutdownDrain)
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
