@@ -58,13 +58,14 @@ func (s *Store) List(ctx context.Context, userID string, f task.Filter) (task.Pa
 			return task.Page{}, err
 		}
 		defer rows.Close()
-		var (
-			page task.Page
-			r    row
-		)
-		dest := append([]any{&page.Counts.Total, &page.Counts.Completed}, r.dest()...)
-		page.Tasks, err = database.Collect(rows, min(f.Limit, task.DefaultPageSize), dest,
-			func() (task.Task, error) { return r.task(userID), nil })
+		// One row and one list of destinations for the whole page: declared per row, each
+		// would escape to the heap again.
+		page := task.Page{Tasks: make([]task.Task, 0, min(f.Limit, task.DefaultPageSize))}
+		var r row
+		_, err = pgx.ForEachRow(rows, append([]any{&page.Counts.Total, &page.Counts.Completed}, r.dest()...), func() error {
+			page.Tasks = append(page.Tasks, r.task(userID))
+			return nil
+		})
 		if err != nil || len(page.Tasks) > 0 {
 			return page, err
 		}

@@ -95,7 +95,7 @@ func (s *Store) List(ctx context.Context, userID string, f task.Filter) (task.Pa
 		r    row
 	)
 	dest := append([]any{&page.Counts.Total, &page.Counts.Completed}, r.dest()...)
-	page.Tasks, err = database.Collect(rows, min(f.Limit, task.DefaultPageSize), dest,
+	page.Tasks, err = collect(rows, min(f.Limit, task.DefaultPageSize), dest,
 		func() (task.Task, error) { return r.task(userID) })
 	if err != nil {
 		return task.Page{}, err
@@ -221,4 +221,22 @@ func (r *row) task(userID string) (task.Task, error) {
 		t.UpdatedAt = &u
 	}
 	return t, nil
+}
+
+// collect reads every row into a slice of at most capacity to start with: each row is scanned
+// into dest, and read turns what dest points at into a T. One set of destinations serves the
+// whole result, so that scanning a row allocates nothing.
+func collect[T any](rows *sql.Rows, capacity int, dest []any, read func() (T, error)) ([]T, error) {
+	out := make([]T, 0, capacity)
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		v, err := read()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
