@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,15 +19,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/accessibility"
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"todo/internal/apptest"
+	"todo/internal/browsertest"
 )
 
 // stepTimeout bounds one step of a test: an action, or a wait for a condition.
@@ -40,48 +36,16 @@ var (
 	browserErr  error
 )
 
-// chromiumPath finds the browser. Without one, a test is skipped, except under CI=true, where
-// every dependency must be installed and a missing browser fails.
-func chromiumPath(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is required in CI: install Debian's chromium package")
-	}
-	t.Skip("chromium not installed (Debian: apt-get install chromium)")
-	return ""
-}
-
 // sharedBrowser starts the package's browser on first use. It lives until the test binary
 // exits, which kills it (chromedp sets the parent-death signal); its profile directory is
 // named after this process so that the next run can sweep it away.
 func sharedBrowser(t *testing.T) context.Context {
 	t.Helper()
-	path := chromiumPath(t)
+	path := browsertest.ChromiumPath(t)
 	browserOnce.Do(func() {
 		sweepProfiles()
 		dir := filepath.Join(os.TempDir(), profilePrefix+strconv.Itoa(os.Getpid()))
-		alloc, _ := chromedp.NewExecAllocator(context.Background(),
-			chromedp.ExecPath(path),
-			chromedp.UserDataDir(dir),
-			chromedp.Headless,
-			chromedp.NoSandbox, // tests run as root in CI containers
-			chromedp.DisableGPU,
-			chromedp.NoFirstRun,
-			chromedp.NoDefaultBrowserCheck,
-			chromedp.Flag("disable-quic", true),
-			chromedp.Flag("disable-background-networking", true),
-			chromedp.Flag("disable-component-update", true),
-			chromedp.Flag("disable-sync", true),
-			chromedp.Flag("disable-dev-shm-usage", true),
-			chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter,AutofillServerCommunication"),
-			chromedp.WindowSize(1200, 900),
-		)
-		browserCtx, _ = chromedp.NewContext(alloc)
-		browserErr = chromedp.Do(browserCtx) // starts the browser
+		browserCtx, _, browserErr = browsertest.Launch(path, dir)
 	})
 	if browserErr != nil {
 		t.Fatalf("start chromium: %v", browserErr)
@@ -142,38 +106,24 @@ func openPage(t *testing.T, srv *apptest.Server, opts ...pageOption) *page {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	ctx, cancel := chromedp.NewContext(sharedBrowser(t), chromedp.WithNewBrowserContext())
-	t.Cleanup(cancel)
-	// The tab lives as long as the context of its first run: that one has no timeout.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("open tab: %v", err)
-	}
-	p := &page{t: t, ctx: ctx, base: srv.URL}
+	p := &page{t: t, ctx: browsertest.NewTab(t, sharedBrowser(t)), base: srv.URL}
 	setup := []chromedp.Action[chromedp.Void]{
 		chromedp.EmulateViewport(o.width, o.height),
-		call(emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: "en_GB"}),
+		browsertest.Call(emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: "en_GB"}),
 	}
 	if o.timezone != "" {
-		setup = append(setup, call(emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: o.timezone}))
+		setup = append(setup, browsertest.Call(emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: o.timezone}))
 	}
 	if o.colorScheme != "" {
-		setup = append(setup, call(emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		setup = append(setup, browsertest.Call(emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: o.colorScheme}},
 		}))
 	}
 	if o.noScript {
-		setup = append(setup, call(emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}))
+		setup = append(setup, browsertest.Call(emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}))
 	}
 	p.do(setup...)
 	return p
-}
-
-// call is a protocol command as an action.
-func call[P, R any](cmd cdp.Command[P, R], params P) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, cmd, params)
-		return err
-	})
 }
 
 // do runs actions, failing the test on error.
@@ -239,40 +189,17 @@ func evaluateAsync[T any](p *page, expr string) T {
 // between, which a form submission without JavaScript does.
 func (p *page) waitFor(what, condition string) {
 	p.t.Helper()
-	deadline := time.Now().Add(stepTimeout)
-	var lastErr error
-	for {
-		ctx, cancel := context.WithTimeout(p.ctx, 2*time.Second)
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](condition))
-		cancel()
-		if err == nil && ok {
-			return
-		}
-		lastErr = err
-		if time.Now().After(deadline) {
-			p.t.Fatalf("timed out waiting for %s (%s); last error: %v\npage:\n%s", what, condition, lastErr, p.mainText())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	browsertest.WaitFor(p.t, p.ctx, stepTimeout, what, condition, p.describe)
 }
 
 // mainText is the visible text of the page's main element, for failure messages.
-func (p *page) mainText() string {
-	ctx, cancel := context.WithTimeout(p.ctx, 2*time.Second)
-	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector("main") || document.body).innerText`))
-	if err != nil {
-		return "(unreadable: " + err.Error() + ")"
-	}
-	return s
-}
+func (p *page) mainText() string { return browsertest.MainText(p.ctx) }
+
+// describe is the page for a failure message.
+func (p *page) describe() string { return "page:\n" + p.mainText() }
 
 // axNode is an element as assistive technology sees it.
-type axNode struct {
-	role, name string
-	checked    string // "true", "false" or "" for a role without a checked state
-	backendID  cdp.BackendNodeID
-}
+type axNode = browsertest.Node
 
 // query finds the elements with the role whose accessible name satisfies match, within the
 // element that scope (a CSS selector) selects, or the whole document for "".
@@ -288,112 +215,22 @@ func (p *page) query(scope, role string, match func(name string) bool) []axNode 
 // tryQuery is query that reports an error (the page may be between two documents) rather
 // than failing the test.
 func (p *page) tryQuery(scope, role string, match func(name string) bool) ([]axNode, error) {
-	if scope == "" {
-		scope = "html"
-	}
-	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
-	defer cancel()
-	return chromedp.Run(ctx, chromedp.Action[[]axNode](func(ctx context.Context, t *chromedp.Target) ([]axNode, error) {
-		root, err := cdp.Call(ctx, t, runtime.Evaluate, runtime.EvaluateParams{Expression: "document.querySelector(" + strconv.Quote(scope) + ")"})
-		if err != nil {
-			return nil, err
-		}
-		if root.Result == nil || root.Result.ObjectID == "" {
-			return nil, nil // no scope (yet), so none of its elements
-		}
-		res, err := cdp.Call(ctx, t, accessibility.QueryAXTree, accessibility.QueryAXTreeParams{ObjectID: root.Result.ObjectID, Role: role})
-		if err != nil {
-			return nil, err
-		}
-		var found []axNode
-		for _, n := range res.Nodes {
-			if n.Ignored {
-				continue
-			}
-			a := axNode{role: role, name: axString(n.Name), backendID: n.BackendDOMNodeID}
-			for _, prop := range n.Properties {
-				if prop.Name == accessibility.PropertyNameChecked {
-					a.checked = axString(prop.Value)
-				}
-			}
-			if !match(a.name) {
-				continue
-			}
-			// Just after a swap, the tree may still hold the element that was replaced.
-			if connected, err := isConnected(ctx, t, n.BackendDOMNodeID); err != nil || !connected {
-				continue
-			}
-			found = append(found, a)
-		}
-		return found, nil
-	}))
+	return browsertest.Query(p.ctx, stepTimeout, scope, role, match)
 }
 
-func isConnected(ctx context.Context, t *chromedp.Target, id cdp.BackendNodeID) (bool, error) {
-	obj, err := cdp.Call(ctx, t, dom.ResolveNode, dom.ResolveNodeParams{BackendNodeID: id})
-	if err != nil {
-		return false, err
-	}
-	res, err := cdp.Call(ctx, t, runtime.CallFunctionOn, runtime.CallFunctionOnParams{
-		FunctionDeclaration: "function() { return this.isConnected }",
-		ObjectID:            obj.Object.ObjectID,
-		ReturnByValue:       new(true),
-	})
-	if err != nil || res.Result == nil {
-		return false, err
-	}
-	return string(res.Result.Value) == "true", nil
-}
-
-func axString(v *accessibility.Value) string {
-	if v == nil || len(v.Value) == 0 {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(v.Value, &s) == nil {
-		return s
-	}
-	return strings.Trim(string(v.Value), `"`)
-}
-
-func named(want string) func(string) bool { return func(name string) bool { return name == want } }
+func named(want string) func(string) bool { return browsertest.Named(want) }
 
 // the waits for exactly one element to match, and fails the test if none or several do. The
 // accessibility tree follows changes of the page with a short delay.
 func (p *page) the(scope, role string, match func(string) bool, what string) axNode {
 	p.t.Helper()
-	deadline := time.Now().Add(stepTimeout)
-	for {
-		nodes, err := p.tryQuery(scope, role, match)
-		if err == nil && len(nodes) == 1 {
-			return nodes[0]
-		}
-		if time.Now().After(deadline) {
-			p.t.Fatalf("got %d %s elements for %s (error: %v), want 1\npage:\n%s", len(nodes), role, what, err, p.mainText())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return browsertest.The(p.t, stepTimeout, role, "for "+what, func() ([]axNode, error) { return p.tryQuery(scope, role, match) }, p.describe)
 }
 
 // click clicks the element with the mouse, at its centre, after scrolling it into view.
 func (p *page) click(n axNode) {
 	p.t.Helper()
-	p.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		if _, err := cdp.Call(ctx, t, dom.ScrollIntoViewIfNeeded, dom.ScrollIntoViewIfNeededParams{BackendNodeID: n.backendID}); err != nil {
-			return err
-		}
-		box, err := cdp.Call(ctx, t, dom.GetContentQuads, dom.GetContentQuadsParams{BackendNodeID: n.backendID})
-		if err != nil {
-			return err
-		}
-		if len(box.Quads) == 0 || len(box.Quads[0]) < 8 {
-			return fmt.Errorf("%s %q is not visible", n.role, n.name)
-		}
-		q := box.Quads[0]
-		x, y := (q[0]+q[2]+q[4]+q[6])/4, (q[1]+q[3]+q[5]+q[7])/4
-		_, err = chromedp.MouseClickXY(x, y)(ctx, t)
-		return err
-	}))
+	p.do(browsertest.Click(n))
 }
 
 // clickRole clicks the one element with the role and name.
@@ -405,14 +242,14 @@ func (p *page) clickRole(role, name string) {
 // focus gives the element the keyboard focus.
 func (p *page) focus(n axNode) {
 	p.t.Helper()
-	p.do(call(dom.Focus, dom.FocusParams{BackendNodeID: n.backendID}))
+	p.do(browsertest.Focus(n))
 }
 
 // fill focuses the text field, selects what it holds and types text over it, key by key.
 func (p *page) fill(n axNode, text string) {
 	p.t.Helper()
 	p.focus(n)
-	p.do(chromedp.Evaluate[chromedp.Void](`document.activeElement.select && document.activeElement.select()`))
+	p.do(browsertest.SelectFocused())
 	if text == "" {
 		p.press("Backspace")
 		return
@@ -429,37 +266,11 @@ func (p *page) fillRole(scope, label, text string) {
 // press sends a named key (Enter, Escape, Tab, Backspace, Space) to the focused element.
 func (p *page) press(key string) {
 	p.t.Helper()
-	codes := map[string]int64{"Enter": 13, "Escape": 27, "Tab": 9, "Backspace": 8, " ": 32}
-	code, ok := codes[key]
+	action, ok := browsertest.Press(key)
 	if !ok {
 		p.t.Fatalf("no key %q", key)
 	}
-	text := map[string]string{"Enter": "\r", " ": " "}[key]
-	p.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		down := input.DispatchKeyEventParams{
-			Type: input.DispatchKeyEventTypeKeyDown, Key: key, Code: keyCode(key), Text: text,
-			WindowsVirtualKeyCode: code, NativeVirtualKeyCode: code,
-		}
-		if text == "" {
-			down.Type = input.DispatchKeyEventTypeRawKeyDown
-		}
-		if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, down); err != nil {
-			return err
-		}
-		up := input.DispatchKeyEventParams{
-			Type: input.DispatchKeyEventTypeKeyUp, Key: key, Code: keyCode(key),
-			WindowsVirtualKeyCode: code, NativeVirtualKeyCode: code,
-		}
-		_, err := cdp.Call(ctx, t, input.DispatchKeyEvent, up)
-		return err
-	}))
-}
-
-func keyCode(key string) string {
-	if key == " " {
-		return "Space"
-	}
-	return key
+	p.do(action)
 }
 
 // focusedID is the id of the element that has the keyboard focus.
@@ -543,16 +354,5 @@ func (p *page) signUp(name, email, password string) {
 
 // screenshot saves a PNG of the page when a test fails, to see what went wrong.
 func (p *page) screenshotOnFailure() {
-	p.t.Cleanup(func() {
-		dir := os.Getenv("FAILURE_SCREENSHOTS")
-		if !p.t.Failed() || dir == "" {
-			return
-		}
-		ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
-		defer cancel()
-		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
-			name := strings.NewReplacer("/", "_", " ", "_").Replace(p.t.Name()) + ".png"
-			os.WriteFile(filepath.Join(dir, name), png, 0o644)
-		}
-	})
+	browsertest.ScreenshotOnFailure(p.t, p.ctx, strings.NewReplacer("/", "_", " ", "_").Replace(p.t.Name())+".png")
 }

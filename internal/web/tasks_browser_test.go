@@ -175,7 +175,7 @@ func TestToggleTask(t *testing.T) {
 	p.click(p.checkbox("Pay rent"))
 	p.waitFor("the task to be completed", `document.querySelector("#tasks li.task.is-completed .task-title").textContent === "Pay rent"`)
 	p.countShows("1 item left")
-	if got := p.checkbox("Pay rent").checked; got != "true" {
+	if got := p.checkbox("Pay rent").Checked; got != "true" {
 		t.Errorf("checkbox of a completed task: checked=%q, want true", got)
 	}
 	if got := p.focusedID(); !strings.HasPrefix(got, "toggle-") {
@@ -184,7 +184,7 @@ func TestToggleTask(t *testing.T) {
 	p.samePage()
 
 	p.open("/") // completion is stored, not just shown
-	if got := p.checkbox("Pay rent").checked; got != "true" {
+	if got := p.checkbox("Pay rent").Checked; got != "true" {
 		t.Errorf("after reload, checked=%q, want true", got)
 	}
 
@@ -192,7 +192,7 @@ func TestToggleTask(t *testing.T) {
 	p.focus(p.checkbox("Pay rent"))
 	p.press(" ")
 	p.countShows("2 items left")
-	if got := p.checkbox("Pay rent").checked; got != "false" {
+	if got := p.checkbox("Pay rent").Checked; got != "false" {
 		t.Errorf("after Space, checked=%q, want false", got)
 	}
 }
@@ -258,16 +258,16 @@ func TestMarkAllAndClearCompleted(t *testing.T) {
 	p.click(markAll())
 	p.countShows("0 items left")
 	for _, title := range []string{"One", "Two", "Three"} {
-		if got := p.checkbox(title).checked; got != "true" {
+		if got := p.checkbox(title).Checked; got != "true" {
 			t.Errorf("after Mark all as complete, %q checked=%q, want true", title, got)
 		}
 	}
-	if got := markAll().checked; got != "true" {
+	if got := markAll().Checked; got != "true" {
 		t.Errorf("Mark all as complete: checked=%q once all are done, want true", got)
 	}
 	p.click(markAll()) // and back
 	p.countShows("3 items left")
-	if got := markAll().checked; got != "false" {
+	if got := markAll().Checked; got != "false" {
 		t.Errorf("Mark all as complete: checked=%q, want false", got)
 	}
 
@@ -278,12 +278,12 @@ func TestMarkAllAndClearCompleted(t *testing.T) {
 		p.click(p.checkbox(step.title))
 		p.countShows(step.count)
 	}
-	if got := markAll().checked; got != "true" {
+	if got := markAll().Checked; got != "true" {
 		t.Errorf("Mark all as complete: checked=%q after completing each task, want true", got)
 	}
 	p.click(p.checkbox("Two"))
 	p.countShows("1 item left")
-	if got := markAll().checked; got != "false" {
+	if got := markAll().Checked; got != "false" {
 		t.Errorf("Mark all as complete: checked=%q with a task to do, want false", got)
 	}
 
@@ -441,7 +441,7 @@ func TestUsersSeeOnlyTheirOwnTasks(t *testing.T) {
 		}
 		alice.open("/")
 		alice.listShows("Alice's second", "Alice's secret")
-		if got := alice.checkbox("Alice's second").checked; got != "false" {
+		if got := alice.checkbox("Alice's second").Checked; got != "false" {
 			t.Errorf("Bob toggled Alice's task: checked=%q", got)
 		}
 	})
