@@ -8,7 +8,6 @@
 package nextjs_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -21,7 +20,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,21 +32,11 @@ import (
 
 	"todo/internal/apptest"
 	"todo/internal/database"
+	"todo/internal/nodetest"
 	"todo/internal/pgtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
-
-// required reports a missing dependency: a failure under CI=true, where everything must be
-// installed, otherwise a skip.
-func required(t *testing.T, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("required in CI: %s", msg)
-	}
-	t.Skipf("%s (with CI=true this fails)", msg)
-}
 
 // exampleDir checks that Node.js 20+ and the example's npm packages are there, and returns the
 // example's directory (the test's working directory).
@@ -58,20 +46,12 @@ func exampleDir(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		required(t, "node is not installed (Node.js 20 or later is needed)")
-	}
-	out, err := exec.Command(node, "--version").Output()
-	if err != nil {
-		t.Fatalf("node --version: %v", err)
-	}
-	if m := regexp.MustCompile(`^v(\d+)\.`).FindSubmatch(out); m == nil || atoi(string(m[1])) < 20 {
-		required(t, "node %s is too old: Next.js 15 and Better Auth 1.7 need Node.js 20 or later", bytes.TrimSpace(out))
+	if _, err := nodetest.Node("Next.js 15 and Better Auth 1.7 need"); err != nil {
+		nodetest.Required(t, "%v", err)
 	}
 	for _, pkg := range []string{"next", "react", "react-dom", "better-auth", "pg"} {
-		if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err != nil {
-			required(t, "the example's npm packages are not installed (%s is missing): run `npm ci` in examples/nextjs", pkg)
+		if nodetest.Installed(dir, filepath.Join("node_modules", pkg, "package.json")) != nil {
+			nodetest.Required(t, "the example's npm packages are not installed (%s is missing): run `npm ci` in examples/nextjs", pkg)
 		}
 	}
 	return dir
@@ -101,44 +81,16 @@ func lockExample(t *testing.T, dir string) {
 // Next.js or Better Auth behave (NODE_ENV=test or TEST would even switch Better Auth's origin
 // check off), plus vars.
 func nodeEnv(vars ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
+	return nodetest.Env(func(name string) bool {
 		switch {
 		case name == "NODE_ENV", name == "TEST", name == "DATABASE_URL", name == "PORT", name == "HOSTNAME",
 			name == "AUTH_SECRET", name == "BASE_URL", name == "AUTH_URL",
 			strings.HasPrefix(name, "BETTER_AUTH"), strings.HasPrefix(name, "NEXT_"), strings.HasPrefix(name, "__NEXT"),
 			strings.HasPrefix(name, "NUXT_PUBLIC_"), strings.HasPrefix(name, "PUBLIC_BETTER_AUTH"):
-			continue
+			return true
 		}
-		env = append(env, kv)
-	}
-	return append(env, append([]string{"NEXT_TELEMETRY_DISABLED=1"}, vars...)...)
-}
-
-// syncBuffer collects a process's output while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return "…" + s[len(s)-n:]
-	}
-	return s
+		return false
+	}, append([]string{"NEXT_TELEMETRY_DISABLED=1"}, vars...)...)
 }
 
 // nextCommand runs the example's own Next.js (node_modules/next), not one from the PATH.
@@ -156,7 +108,7 @@ func build(t *testing.T, dir string) {
 	started := time.Now()
 	cmd := nextCommand(dir, "build")
 	cmd.Env = nodeEnv()
-	var out syncBuffer
+	var out apptest.LogBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("next build: %v", err)
@@ -165,7 +117,7 @@ func build(t *testing.T, dir string) {
 	err := waitExit(cmd, 10*time.Minute)
 	stop()
 	if err != nil {
-		t.Fatalf("next build: %v\n%s", err, tail(out.String(), 6000))
+		t.Fatalf("next build: %v\n%s", err, nodetest.Tail(out.String(), 6000))
 	}
 	t.Logf("next build took %s", time.Since(started).Round(100*time.Millisecond))
 }
@@ -202,14 +154,14 @@ func stopOnCleanup(t *testing.T, cmd *exec.Cmd) (waited func()) {
 // nextServer is `next start` running on loopback.
 type nextServer struct {
 	URL    string
-	output *syncBuffer
+	output *apptest.LogBuffer
 }
 
 // startNext runs `next start` on port with the example's environment and waits until Better
 // Auth answers under /api/auth. It is stopped (its whole process group) when the test ends.
 func startNext(t *testing.T, dir string, port int, databaseURL, apiURL string) (*nextServer, error) {
 	origin := "http://127.0.0.1:" + strconv.Itoa(port)
-	s := &nextServer{URL: origin, output: &syncBuffer{}}
+	s := &nextServer{URL: origin, output: &apptest.LogBuffer{}}
 	cmd := nextCommand(dir, "start", "--hostname", "127.0.0.1", "--port", strconv.Itoa(port))
 	cmd.Env = nodeEnv(
 		"DATABASE_URL="+databaseURL,
@@ -218,26 +170,16 @@ func startNext(t *testing.T, dir string, port int, databaseURL, apiURL string) (
 		"NEXT_PUBLIC_API_URL="+apiURL,
 	)
 	cmd.Stdout, cmd.Stderr = s.output, s.output
-	if err := cmd.Start(); err != nil {
+	exited, stop, err := nodetest.StartGroup(cmd, 10*time.Second)
+	if err != nil {
 		return nil, err
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	stop := func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
-		}
 	}
 	client := &http.Client{Timeout: 5 * time.Second}
 	deadline := time.Now().Add(90 * time.Second)
 	for {
 		select {
 		case <-exited:
-			return nil, fmt.Errorf("next start exited: %v\n%s", cmd.ProcessState, tail(s.output.String(), 4000))
+			return nil, fmt.Errorf("next start exited: %v\n%s", cmd.ProcessState, nodetest.Tail(s.output.String(), 4000))
 		default:
 		}
 		if resp, err := client.Get(origin + "/api/auth/ok"); err == nil {
@@ -248,14 +190,14 @@ func startNext(t *testing.T, dir string, port int, databaseURL, apiURL string) (
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return nil, fmt.Errorf("next start did not answer /api/auth/ok within 90 s\n%s", tail(s.output.String(), 4000))
+			return nil, fmt.Errorf("next start did not answer /api/auth/ok within 90 s\n%s", nodetest.Tail(s.output.String(), 4000))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Cleanup(func() {
 		stop()
 		if t.Failed() {
-			t.Logf("next start at %s, output:\n%s", origin, tail(s.output.String(), 8000))
+			t.Logf("next start at %s, output:\n%s", origin, nodetest.Tail(s.output.String(), 8000))
 		}
 	})
 	return s, nil
@@ -327,11 +269,7 @@ func TestNextJSFrontEnd(t *testing.T) {
 	alice.the("heading", "Sign in")
 	alice.clickRole("link", "Create an account")
 	alice.waitForPath("/sign-up")
-	alice.fill("Name", "Alice")
-	alice.fill("Email", aliceEmail)
-	alice.fill("Password", apptest.Password)
-	alice.clickRole("button", "Sign up")
-	alice.waitForPath("/")
+	alice.signUp("Alice", aliceEmail)
 	alice.listShows()
 	alice.the("heading", "Your tasks")
 
@@ -386,11 +324,7 @@ func TestNextJSFrontEnd(t *testing.T) {
 	bob := newTab(t, browser, s.next.URL)
 	bob.screenshotOnFailure("bob")
 	bob.open("/sign-up")
-	bob.fill("Name", "Bob")
-	bob.fill("Email", bobEmail)
-	bob.fill("Password", apptest.Password)
-	bob.clickRole("button", "Sign up")
-	bob.waitForPath("/")
+	bob.signUp("Bob", bobEmail)
 	bob.listShows()
 	bob.addTask("Bob's own task")
 	bob.listShows("[ ] Bob's own task")
@@ -419,6 +353,17 @@ func TestNextJSFrontEnd(t *testing.T) {
 	if got, want := owners(t, s.databaseURL), map[string]string{"Write the report": aliceEmail, "Buy milk": aliceEmail, "Bob's own task": bobEmail}; !maps.Equal(got, want) {
 		t.Errorf("task owners in the database: got %v, want %v", got, want)
 	}
+}
+
+// signUp fills in the sign-up form that the tab shows, with the test password, sends it and
+// waits for the task list's address.
+func (p *tab) signUp(name, email string) {
+	p.t.Helper()
+	p.fill("Name", name)
+	p.fill("Email", email)
+	p.fill("Password", apptest.Password)
+	p.clickRole("button", "Sign up")
+	p.waitForPath("/")
 }
 
 // listShows waits until no request is in flight and the list shows exactly these tasks, top to

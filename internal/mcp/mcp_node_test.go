@@ -4,14 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +14,7 @@ import (
 
 	"todo/internal/apptest"
 	"todo/internal/database"
+	"todo/internal/nodetest"
 )
 
 var (
@@ -33,81 +29,13 @@ var (
 // Without them the test skips, or fails under CI=true.
 func interop(t *testing.T) (node, dir string) {
 	t.Helper()
-	nodeOnce.Do(func() { nodeBin, nodeDir, nodeErr = prepareInterop() })
+	nodeOnce.Do(func() {
+		nodeBin, nodeDir, nodeErr = nodetest.Interop("the MCP SDK needs", "node_modules/@modelcontextprotocol/sdk/package.json")
+	})
 	if nodeErr != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Node.js and the interop harness are required in CI: %v", nodeErr)
-		}
-		t.Skipf("Node.js MCP client not available (with CI=true this fails): %v", nodeErr)
+		nodetest.Required(t, "Node.js and the interop harness (the MCP client) are not available: %v", nodeErr)
 	}
 	return nodeBin, nodeDir
-}
-
-func prepareInterop() (node, dir string, err error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", "", err
-	}
-	root := wd
-	for {
-		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(root)
-		if parent == root {
-			return "", "", errors.New("no go.mod above " + wd)
-		}
-		root = parent
-	}
-	dir = filepath.Join(root, "interop")
-	if _, err := os.Stat(filepath.Join(dir, "package-lock.json")); err != nil {
-		return "", "", fmt.Errorf("the harness is missing: %w", err)
-	}
-	node, err = exec.LookPath("node")
-	if err != nil {
-		return "", "", errors.New("node is not installed (Node.js 20 or later is needed)")
-	}
-	out, err := exec.Command(node, "--version").Output()
-	if err != nil {
-		return "", "", fmt.Errorf("node --version: %w", err)
-	}
-	if m := regexp.MustCompile(`^v(\d+)\.`).FindSubmatch(out); m == nil || atoi(string(m[1])) < 20 {
-		return "", "", fmt.Errorf("node %s is too old: the MCP SDK needs Node.js 20 or later", strings.TrimSpace(string(out)))
-	}
-	if sdkInstalled(dir) {
-		return node, dir, nil
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		return "", "", errors.New("npm is not installed, and interop/node_modules lacks @modelcontextprotocol/sdk")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-	cmd.Dir = dir
-	var output bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &output, &output
-	if err := cmd.Run(); err != nil {
-		return "", "", fmt.Errorf("npm ci in %s: %v\n%s", dir, err, tail(output.String(), 3000))
-	}
-	if !sdkInstalled(dir) {
-		return "", "", fmt.Errorf("npm ci in %s succeeded but left no @modelcontextprotocol/sdk:\n%s", dir, tail(output.String(), 3000))
-	}
-	return node, dir, nil
-}
-
-func sdkInstalled(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, "node_modules/@modelcontextprotocol/sdk/package.json"))
-	return err == nil
-}
-
-func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return "…" + s[len(s)-n:]
-	}
-	return s
 }
 
 // TestTypeScriptClient drives /mcp with the official TypeScript SDK's client
@@ -125,7 +53,7 @@ func TestTypeScriptClient(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("node mcp-client.mjs: %v\nstderr:\n%s\nstdout:\n%s", err, tail(stderr.String(), 3000), stdout.String())
+		t.Fatalf("node mcp-client.mjs: %v\nstderr:\n%s\nstdout:\n%s", err, nodetest.Tail(stderr.String(), 3000), stdout.String())
 	}
 
 	type toolInfo struct {

@@ -3,13 +3,9 @@ package interop_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +14,7 @@ import (
 	"time"
 
 	"todo/internal/apptest"
+	"todo/internal/nodetest"
 	"todo/internal/pgtest"
 )
 
@@ -36,129 +33,39 @@ func harness(t *testing.T) string {
 	t.Helper()
 	harnessOnce.Do(func() { harnessDir, harnessErr = prepareHarness() })
 	if harnessErr != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the Better Auth harness is required in CI: %v", harnessErr)
-		}
-		t.Skipf("Better Auth harness not available (with CI=true this fails): %v", harnessErr)
+		nodetest.Required(t, "the Better Auth harness is not available: %v", harnessErr)
 	}
 	return harnessDir
 }
 
 func prepareHarness() (string, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	root := wd
-	for {
-		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(root)
-		if parent == root {
-			return "", errors.New("no go.mod above " + wd)
-		}
-		root = parent
-	}
-	dir := filepath.Join(root, "interop")
-	if _, err := os.Stat(filepath.Join(dir, "package-lock.json")); err != nil {
-		return "", fmt.Errorf("the harness is missing: %w", err)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		return "", errors.New("node is not installed (Node.js 20 or later is needed)")
-	}
-	out, err := exec.Command(node, "--version").Output()
-	if err != nil {
-		return "", fmt.Errorf("node --version: %w", err)
-	}
-	if m := regexp.MustCompile(`^v(\d+)\.`).FindSubmatch(out); m == nil || atoi(string(m[1])) < 20 {
-		return "", fmt.Errorf("node %s is too old: Better Auth 1.7 needs Node.js 20 or later", strings.TrimSpace(string(out)))
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		return "", errors.New("npm is not installed")
-	}
-	if installed(dir) {
-		return dir, nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-	cmd.Dir = dir
-	var output bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &output, &output
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("npm ci in %s: %v\n%s", dir, err, tail(output.String(), 3000))
-	}
-	if !installed(dir) {
-		return "", fmt.Errorf("npm ci in %s succeeded but left the packages incomplete:\n%s", dir, tail(output.String(), 3000))
-	}
-	return dir, nil
-}
-
-// installed reports whether interop/node_modules has what the scripts load, including the
-// compiled better-sqlite3 binding.
-func installed(dir string) bool {
-	for _, p := range []string{
+	// installed: what the scripts load, including the compiled better-sqlite3 binding.
+	_, dir, err := nodetest.Interop("Better Auth 1.7 needs",
 		"node_modules/better-auth/package.json",
 		"node_modules/jose/package.json",
 		"node_modules/pg/package.json",
 		"node_modules/better-sqlite3/build/Release/better_sqlite3.node",
-	} {
-		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
-			return false
-		}
-	}
-	return true
-}
-
-func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return "…" + s[len(s)-n:]
-	}
-	return s
+	)
+	return dir, err
 }
 
 // nodeEnv is the environment of a harness script: ours without anything that would change how
 // Better Auth behaves (NODE_ENV=test or TEST would even switch its origin check off), plus vars.
 func nodeEnv(vars ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
+	return nodetest.Env(func(name string) bool {
 		switch {
 		case name == "NODE_ENV", name == "TEST", name == "DATABASE_URL", name == "PORT", name == "AUTH_SECRET", name == "BASE_URL",
 			strings.HasPrefix(name, "BETTER_AUTH"), strings.Contains(name, "BETTER_AUTH_URL"), strings.HasPrefix(name, "NUXT_PUBLIC_"):
-			continue
+			return true
 		}
-		env = append(env, kv)
-	}
-	return append(env, vars...)
+		return false
+	}, vars...)
 }
 
 // baServer is a running Better Auth (interop/server.mjs).
 type baServer struct {
 	URL    string
-	stderr *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	stderr *apptest.LogBuffer
 }
 
 // startBetterAuth runs Better Auth on a free loopback port over the database at databaseURL,
@@ -183,7 +90,7 @@ func tryStartBetterAuth(t *testing.T, dir, databaseURL string, vars []string) (*
 	if err != nil {
 		return nil, err
 	}
-	s := &baServer{URL: "http://127.0.0.1:" + strconv.Itoa(port), stderr: &syncBuffer{}}
+	s := &baServer{URL: "http://127.0.0.1:" + strconv.Itoa(port), stderr: &apptest.LogBuffer{}}
 	cmd := exec.Command("node", "server.mjs")
 	cmd.Dir = dir
 	cmd.Env = nodeEnv(append([]string{
@@ -192,40 +99,29 @@ func tryStartBetterAuth(t *testing.T, dir, databaseURL string, vars []string) (*
 		"BETTER_AUTH_URL=" + s.URL,
 		"PORT=" + strconv.Itoa(port),
 	}, vars...)...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Stderr = s.stderr
 	ready := make(chan string, 1)
 	cmd.Stdout = &firstLine{ch: ready}
-	if err := cmd.Start(); err != nil {
+	exited, stop, err := nodetest.StartGroup(cmd, 5*time.Second)
+	if err != nil {
 		return nil, err
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	stop := func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
-		}
 	}
 	select {
 	case line := <-ready:
 		if line != "READY "+strconv.Itoa(port) {
 			stop()
-			return nil, fmt.Errorf("server.mjs said %q, want READY %d; stderr:\n%s", line, port, tail(s.stderr.String(), 3000))
+			return nil, fmt.Errorf("server.mjs said %q, want READY %d; stderr:\n%s", line, port, nodetest.Tail(s.stderr.String(), 3000))
 		}
 	case <-exited:
-		return nil, fmt.Errorf("server.mjs exited: %v; stderr:\n%s", cmd.ProcessState, tail(s.stderr.String(), 3000))
+		return nil, fmt.Errorf("server.mjs exited: %v; stderr:\n%s", cmd.ProcessState, nodetest.Tail(s.stderr.String(), 3000))
 	case <-time.After(60 * time.Second):
 		stop()
-		return nil, fmt.Errorf("server.mjs not READY within 60 s; stderr:\n%s", tail(s.stderr.String(), 3000))
+		return nil, fmt.Errorf("server.mjs not READY within 60 s; stderr:\n%s", nodetest.Tail(s.stderr.String(), 3000))
 	}
 	t.Cleanup(func() {
 		stop()
 		if t.Failed() {
-			t.Logf("Better Auth at %s, stderr:\n%s", s.URL, tail(s.stderr.String(), 5000))
+			t.Logf("Better Auth at %s, stderr:\n%s", s.URL, nodetest.Tail(s.stderr.String(), 5000))
 		}
 	})
 	return s, nil
@@ -266,7 +162,7 @@ func runScript(t *testing.T, vars []string, script string, args ...string) (stdo
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()
 	if ctx.Err() != nil {
-		t.Fatalf("node %s timed out; stderr:\n%s", script, tail(errOut.String(), 3000))
+		t.Fatalf("node %s timed out; stderr:\n%s", script, nodetest.Tail(errOut.String(), 3000))
 	}
 	return out.String(), errOut.String(), err
 }
