@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"database/sql"
 	"encoding/base64"
 	"encoding/csv"
@@ -206,35 +205,7 @@ type instance struct {
 // startInstance is startProcess on a given port, with env over the defaults.
 func startInstance(t *testing.T, port int, env map[string]string) *instance {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "TODO_TEST_SERVE=1", "PORT="+strconv.Itoa(port),
-		"BETTER_AUTH_SECRET="+testSecret, "DATA_DIR="+t.TempDir(), "LOG_LEVEL=warn")
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &process{URL: "http://127.0.0.1:" + strconv.Itoa(port), cmd: cmd, done: make(chan error, 1), logs: &apptest.LogBuffer{}}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	logged := make(chan struct{})
-	go func() {
-		s := bufio.NewScanner(stderr)
-		for s.Scan() {
-			p.logs.Write([]byte(s.Text() + "\n"))
-		}
-		close(logged)
-	}()
-	go func() { <-logged; p.done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			<-p.done
-		}
-	})
+	p := spawn(t, port, env)
 	waitFor(t, p.URL+"/readyz to answer 200", func() bool {
 		select {
 		case err := <-p.done:

@@ -58,10 +58,36 @@ func startProcess(t *testing.T, env map[string]string) *process {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
+	p := spawn(t, port, env, "BETTER_AUTH_URL=http://127.0.0.1:"+strconv.Itoa(port))
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(p.URL + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p
+			}
+		}
+		select {
+		case err := <-p.done:
+			t.Fatalf("server exited before it served: %v\n%s", err, p.logs)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not answer /healthz:\n%s", p.logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// spawn runs the server on port with the test defaults, then vars, then env, and collects its
+// log; the process is killed when the test ends. It does not wait for the server to serve.
+func spawn(t *testing.T, port int, env map[string]string, vars ...string) *process {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "TODO_TEST_SERVE=1", "PORT="+strconv.Itoa(port),
-		"BETTER_AUTH_SECRET="+testSecret, "BETTER_AUTH_URL=http://127.0.0.1:"+strconv.Itoa(port),
-		"DATA_DIR="+t.TempDir(), "LOG_LEVEL=warn")
+		"BETTER_AUTH_SECRET="+testSecret, "DATA_DIR="+t.TempDir(), "LOG_LEVEL=warn")
+	cmd.Env = append(cmd.Env, vars...)
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -88,25 +114,7 @@ func startProcess(t *testing.T, env map[string]string) *process {
 			<-p.done
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(p.URL + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
-		}
-		select {
-		case err := <-p.done:
-			t.Fatalf("server exited before it served: %v\n%s", err, p.logs)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server did not answer /healthz:\n%s", p.logs)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return p
 }
 
 // wait returns the process's exit error, failing the test after timeout.
