@@ -47,6 +47,18 @@ func (f *fakeHashes) serve(n int) []string {
 	return order
 }
 
+// finishAll lets the running hash finish and waits for the result of every request, failing
+// the test on an error.
+func (f *fakeHashes) finishAll(t *testing.T, results []<-chan error) {
+	t.Helper()
+	f.finish <- struct{}{}
+	for _, r := range results {
+		if err := <-r; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func wantRateLimited(t *testing.T, what string, err error, retry time.Duration) {
 	t.Helper()
 	var e *apperr.Error
@@ -92,12 +104,7 @@ func TestHashQueueFairOrder(t *testing.T) {
 				}
 			}
 			order := append([]string{fmt.Sprintf("%c1", tt.clients[0])}, f.serve(len(tt.clients)-1)...)
-			f.finish <- struct{}{}
-			for _, r := range results {
-				if err := <-r; err != nil {
-					t.Fatal(err)
-				}
-			}
+			f.finishAll(t, results)
 			// Each client's own requests in the order it made them: the letters say the rest.
 			var want []string
 			count = map[byte]int{}
@@ -217,12 +224,7 @@ func TestHashQueueClientCap(t *testing.T) {
 	if got := f.serve(2); !slices.Equal(got, []string{"a3", "a4"}) {
 		t.Fatalf("got %v, want a3 a4", got)
 	}
-	f.finish <- struct{}{}
-	for _, r := range results {
-		if err := <-r; err != nil {
-			t.Fatal(err)
-		}
-	}
+	f.finishAll(t, results)
 	if !q.idle() {
 		t.Error("the queue keeps state after every request is done")
 	}
@@ -276,12 +278,7 @@ func TestHashQueueGivingUp(t *testing.T) {
 	if got, want := f.serve(5), []string{"c1", "d1", "d2", "a3", "d3"}; !slices.Equal(got, want) {
 		t.Fatalf("after a1: got %v, want %v", got, want)
 	}
-	f.finish <- struct{}{}
-	for _, r := range results {
-		if err := <-r; err != nil {
-			t.Fatal(err)
-		}
-	}
+	f.finishAll(t, results)
 	if !q.idle() {
 		t.Error("the queue keeps state after every request is done")
 	}

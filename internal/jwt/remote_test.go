@@ -30,6 +30,20 @@ func mustKey(t *testing.T, keys *jwt.RemoteKeys, kid string) {
 	}
 }
 
+// checkTogether has 20 callers check kid at once while the issuer holds the fetch they cause,
+// and releases it once it has arrived.
+func checkTogether(t *testing.T, iss *jwttest.Issuer, keys *jwt.RemoteKeys, kid string) {
+	t.Helper()
+	arrived, release := iss.Hold(t)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() { checkKey(t, keys, kid) })
+	}
+	<-arrived
+	release()
+	wg.Wait()
+}
+
 func wantFetches(t *testing.T, iss *jwttest.Issuer, want int64) {
 	t.Helper()
 	if got := iss.Fetches.Load(); got != want {
@@ -117,14 +131,7 @@ func TestOneBackgroundRefreshForConcurrentStaleLookups(t *testing.T) {
 func TestFirstUseWaitsForOneSharedFetch(t *testing.T) {
 	iss := jwttest.New(t)
 	keys, _ := newRemoteKeys(iss)
-	arrived, release := iss.Hold(t)
-	var wg sync.WaitGroup
-	for range 20 {
-		wg.Go(func() { checkKey(t, keys, "ed-1") })
-	}
-	<-arrived
-	release()
-	wg.Wait()
+	checkTogether(t, iss, keys, "ed-1")
 	wantFetches(t, iss, 1)
 }
 
@@ -143,14 +150,7 @@ func TestUnknownKidAfterRotationIsFetched(t *testing.T) {
 	iss.Add(t, "ed-3", jwt.EdDSA, false)
 	iss.Publish("ed-3")
 	clock.Advance(keys.MinRefetch)
-	arrived, release := iss.Hold(t)
-	var wg sync.WaitGroup
-	for range 20 {
-		wg.Go(func() { checkKey(t, keys, "ed-3") })
-	}
-	<-arrived
-	release()
-	wg.Wait()
+	checkTogether(t, iss, keys, "ed-3")
 	wantFetches(t, iss, 3)
 }
 
