@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"todo/internal/api"
@@ -15,12 +16,13 @@ import (
 )
 
 type routeDeps struct {
-	db      *database.DB
-	metrics http.Handler
-	api     *api.API
-	auth    *auth.API
-	web     *web.UI
-	mcp     http.Handler
+	db       *database.DB
+	stopping *atomic.Bool // set once Serve begins to shut down
+	metrics  http.Handler
+	api      *api.API
+	auth     *auth.API
+	web      *web.UI
+	mcp      http.Handler
 }
 
 // addRoutes is the whole URL surface of the server.
@@ -87,8 +89,8 @@ func addRoutes(mux *http.ServeMux, d routeDeps) {
 
 	// Operations.
 	mux.HandleFunc("GET /healthz", healthz)
-	mux.Handle("GET /readyz", readyz(d.db))
-	mux.Handle("GET /api/v1/health", readyz(d.db)) // the spec's companion API document names it
+	mux.Handle("GET /readyz", readyz(d.db, d.stopping))
+	mux.Handle("GET /api/v1/health", readyz(d.db, d.stopping)) // the spec's companion API document names it
 	mux.Handle("GET /metrics", d.metrics)
 }
 
@@ -118,13 +120,20 @@ func healthz(w http.ResponseWriter, _ *http.Request) {
 	w.Write([]byte(`{"status":"ok"}`))
 }
 
-// readyz answers 200 while the database answers, 503 otherwise.
-func readyz(db *database.DB) http.Handler {
+// readyz answers 200 while the database answers, 503 otherwise, and 503 once the server has
+// begun to shut down, so that a load balancer sends it no more requests while the ones it
+// still gets are served.
+func readyz(db *database.DB, stopping *atomic.Bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
+		if stopping.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(`{"status":"stopping"}`))
+			return
+		}
 		if err := db.Ping(ctx); err != nil {
 			(&apperr.Error{Kind: apperr.Unavailable}).SetHeaders(w.Header())
 			w.WriteHeader(http.StatusServiceUnavailable)

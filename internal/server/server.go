@@ -105,16 +105,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	ui.Limit = limit
 
 	mux := http.NewServeMux()
+	stopping := new(atomic.Bool)
 	addRoutes(mux, routeDeps{
-		db: db, web: ui,
+		db: db, stopping: stopping, web: ui,
 		metrics: guardMetrics(metrics.Handler(), cfg.MetricsToken, cfg.Production),
 		api:     api.New(mux, version, tasks, checker, log),
 		auth:    auth.NewAPI(authn),
 		mcp:     mcp.New(tasks, checker, log),
 	})
 
-	stopping := new(atomic.Bool)
-	var h http.Handler = observe.RecordRoute(outOfRotation(stopping, mux))
+	var h http.Handler = observe.RecordRoute(mux)
 	h = deadline(cfg.Database.QueryTimeout, h)
 	h = cors(cfg.CORSOrigins, h)
 	h = securityHeaders(cfg.BaseURL.Scheme == "https", h)
@@ -127,21 +127,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		deleted.Run(bg, authn.DeletedUsers, log)
 	}()
 	return app, nil
-}
-
-// outOfRotation answers the readiness checks with 503 once stopping is set, so that a load
-// balancer sends no more requests, while every other request is still served.
-func outOfRotation(stopping *atomic.Bool, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if stopping.Load() && r.Method == http.MethodGet && (r.URL.Path == "/readyz" || r.URL.Path == "/api/v1/health") {
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("Cache-Control", "no-store")
-			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte(`{"status":"stopping"}`))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 // Handler is the application's HTTP handler.
