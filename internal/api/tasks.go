@@ -250,7 +250,7 @@ func (a *API) deleteTask(ctx context.Context, in *deleteInput) (*deleteOutput, e
 }
 
 func (a *API) delete(ctx context.Context, id uuid.UUID) (*deleteOutput, error) {
-	if err := a.tasks.Delete(ctx, userID(ctx), id); err != nil {
+	if err := a.tasks.Delete(ctx, userID(ctx), id, ""); err != nil {
 		return nil, a.problem(ctx, err, "", nil)
 	}
 	return &deleteOutput{}, nil
@@ -261,7 +261,7 @@ func (a *API) toggleTask(ctx context.Context, in *toggleInput) (*taskOutput, err
 }
 
 func (a *API) toggle(ctx context.Context, id uuid.UUID) (*taskOutput, error) {
-	t, err := a.tasks.Toggle(ctx, userID(ctx), id)
+	t, err := a.tasks.Toggle(ctx, userID(ctx), id, "")
 	if err != nil {
 		return nil, a.problem(ctx, err, "", nil)
 	}

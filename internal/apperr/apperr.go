@@ -20,18 +20,19 @@ import (
 type Kind uint8
 
 const (
-	Internal         Kind = iota // the server failed; nothing the client can change
-	BadRequest                   // the request cannot be read or breaks a protocol rule
-	Invalid                      // a field breaks a rule of the service
-	Unauthorized                 // no valid credentials
-	Forbidden                    // credentials, but not for this
-	NotFound                     // no such thing, or not the caller's
-	MethodNotAllowed             // the resource does not take this method (in this configuration)
-	TooLarge                     // the body is over the limit
-	UnsupportedMedia             // the body's content type is not taken
-	RateLimited                  // too many requests; RetryAfter says when to come back
-	Unavailable                  // the server or its database cannot answer now; try again
-	Conflict                     // the request is valid but the caller's current state refuses it (a quota is full)
+	Internal           Kind = iota // the server failed; nothing the client can change
+	BadRequest                     // the request cannot be read or breaks a protocol rule
+	Invalid                        // a field breaks a rule of the service
+	Unauthorized                   // no valid credentials
+	Forbidden                      // credentials, but not for this
+	NotFound                       // no such thing, or not the caller's
+	MethodNotAllowed               // the resource does not take this method (in this configuration)
+	TooLarge                       // the body is over the limit
+	UnsupportedMedia               // the body's content type is not taken
+	RateLimited                    // too many requests; RetryAfter says when to come back
+	Unavailable                    // the server or its database cannot answer now; try again
+	Conflict                       // the request is valid but the caller's current state refuses it (a quota is full)
+	PreconditionFailed             // the thing changed since the caller read it (If-Match)
 )
 
 // RetryAfter is how long a client should wait after an Unavailable answer.
@@ -39,18 +40,19 @@ const RetryAfter = 5 * time.Second
 
 // statuses is the one table from kinds to HTTP statuses.
 var statuses = [...]int{
-	Internal:         http.StatusInternalServerError,
-	BadRequest:       http.StatusBadRequest,
-	Invalid:          http.StatusUnprocessableEntity,
-	Unauthorized:     http.StatusUnauthorized,
-	Forbidden:        http.StatusForbidden,
-	NotFound:         http.StatusNotFound,
-	MethodNotAllowed: http.StatusMethodNotAllowed,
-	TooLarge:         http.StatusRequestEntityTooLarge,
-	UnsupportedMedia: http.StatusUnsupportedMediaType,
-	RateLimited:      http.StatusTooManyRequests,
-	Unavailable:      http.StatusServiceUnavailable,
-	Conflict:         http.StatusConflict,
+	Internal:           http.StatusInternalServerError,
+	BadRequest:         http.StatusBadRequest,
+	Invalid:            http.StatusUnprocessableEntity,
+	Unauthorized:       http.StatusUnauthorized,
+	Forbidden:          http.StatusForbidden,
+	NotFound:           http.StatusNotFound,
+	MethodNotAllowed:   http.StatusMethodNotAllowed,
+	TooLarge:           http.StatusRequestEntityTooLarge,
+	UnsupportedMedia:   http.StatusUnsupportedMediaType,
+	RateLimited:        http.StatusTooManyRequests,
+	Unavailable:        http.StatusServiceUnavailable,
+	Conflict:           http.StatusConflict,
+	PreconditionFailed: http.StatusPreconditionFailed,
 }
 
 // Error is a failure as the application reports it.

@@ -303,7 +303,7 @@ func (d *door) deleteTask(ctx context.Context, user string, in taskArgs) (taskCh
 	if err != nil {
 		return taskChange{}, err
 	}
-	if err := d.tasks.Delete(ctx, user, id); err != nil {
+	if err := d.tasks.Delete(ctx, user, id, ""); err != nil {
 		return taskChange{}, err
 	}
 	return change(t, "deleted"), nil

@@ -49,7 +49,7 @@ func TestBulkChangesInBatches(t *testing.T) {
 		}
 		const done = task.MaxPageSize
 		for _, tk := range page.Tasks {
-			if _, err := store.Toggle(ctx, "bulk", tk.ID, at(0)); err != nil {
+			if _, err := toggle(store, "bulk", tk.ID, at(0)); err != nil {
 				t.Fatal(err)
 			}
 		}

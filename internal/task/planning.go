@@ -3,7 +3,9 @@ package task
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
+	_ "time/tzdata" // the zones of users, also on a machine without a zone database
 	"unicode/utf8"
 )
 
@@ -181,9 +183,17 @@ func LoadTimeZone(name string) (*time.Location, error) {
 	if name == "" || name == "Local" || !utf8.ValidString(name) || len(name) > 64 {
 		return nil, invalid("time_zone", "must be an IANA time zone name such as Europe/Paris")
 	}
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return nil, invalid("time_zone", "unknown time zone %q; use an IANA name such as Europe/Paris", name)
 	}
+	zones.Store(name, loc)
 	return loc, nil
 }
+
+// zones keeps the zones loaded: loading one reads and parses its file, and every list of a
+// user needs theirs.
+var zones sync.Map

@@ -3,6 +3,7 @@ package task
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,25 +12,63 @@ import (
 )
 
 // Store keeps tasks. Every method that touches a task takes the owner's user id and applies it
-// inside the query, so that no caller can reach another user's task by mistake.
+// inside the query, so that no caller can reach another user's task by mistake. Tasks come
+// back with every field (their tags included), except from List.
 type Store interface {
 	// List returns one page of the user's tasks matching f, newest first (created_at, then id,
-	// descending), with the number of tasks matching f and the user's counts.
+	// descending), with the number of tasks matching f and the user's counts. Its tasks carry
+	// the specification's fields only: it is the list of the doors that show no more.
 	List(ctx context.Context, userID string, f Filter) (Page, error)
+	// Query returns the page of the user's tasks that p selects, in its order, with the
+	// number of tasks it selects across pages and the user's counts.
+	Query(ctx context.Context, userID string, p Plan) (Page, error)
 	// Insert stores t unless its user already has maxTasks tasks or more (by their counts
-	// row), in one statement; it reports whether it did. maxTasks 0 is no limit.
-	Insert(ctx context.Context, t Task, maxTasks int64) (bool, error)
+	// row), and reports whether it did. maxTasks 0 is no limit. loc is the user's time zone,
+	// which places an all-day due among timed ones.
+	Insert(ctx context.Context, t Task, maxTasks int64, loc *time.Location) (bool, error)
 	Get(ctx context.Context, userID string, id uuid.UUID) (Task, error)
-	// Update applies p and sets updated_at in one statement.
-	Update(ctx context.Context, userID string, id uuid.UUID, p Patch, at time.Time) (Task, error)
-	Toggle(ctx context.Context, userID string, id uuid.UUID, at time.Time) (Task, error)
-	Delete(ctx context.Context, userID string, id uuid.UUID) error
+	// GetMany returns those of the tasks ids that exist and are the user's.
+	GetMany(ctx context.Context, userID string, ids []uuid.UUID) ([]Task, error)
+	// Save stores new states of tasks read earlier, in one transaction: each must still be
+	// as it was read (its Version and UpdatedAt as in prev), or nothing is saved and Save
+	// reports false.
+	Save(ctx context.Context, userID string, changes []Change, loc *time.Location) (bool, error)
+	// Delete removes the user's task; with prev, only while it is still as it was read
+	// (ErrChanged otherwise).
+	Delete(ctx context.Context, userID string, id uuid.UUID, prev *Task) error
+	// DeleteMany removes those of the tasks ids that are the user's, in one transaction.
+	DeleteMany(ctx context.Context, userID string, ids []uuid.UUID) (int64, error)
 	// SetAllCompleted marks every task of the user completed (or not) and returns how many changed.
 	SetAllCompleted(ctx context.Context, userID string, completed bool, at time.Time) (int64, error)
 	// DeleteCompleted removes the user's completed tasks and returns how many there were.
 	DeleteCompleted(ctx context.Context, userID string) (int64, error)
-	// DeleteAll removes every task of the user and what is kept about them (their counts).
+	// DeleteAll removes every task of the user and what is kept about them (counts, tags,
+	// settings).
 	DeleteAll(ctx context.Context, userID string) error
+	// Tags are the user's tags that some task carries, by name, with their numbers of tasks.
+	Tags(ctx context.Context, userID string) ([]Tag, error)
+	// RenameTag gives the tag named from (by TagKey) the name to on every task of the user
+	// (each task's version moves, as its tags are part of it);
+	// where to is a tag already, the two become one. It reports whether from existed.
+	RenameTag(ctx context.Context, userID, from, to string) (bool, error)
+	// DeleteTag removes the tag from every task of the user; it reports whether it existed.
+	DeleteTag(ctx context.Context, userID, name string) (bool, error)
+	// Prefs are the user's settings (DefaultPrefs until they save some).
+	Prefs(ctx context.Context, userID string) (Prefs, error)
+	// SavePrefs stores the settings and places the user's all-day dues in the new time zone.
+	SavePrefs(ctx context.Context, userID string, p Prefs) error
+}
+
+// Change is a task read at state Prev, and its new state.
+type Change struct {
+	Prev, Next Task
+}
+
+// Tag is one of a user's tags and the number of tasks that carry it (open and completed).
+type Tag struct {
+	Name  string
+	Tasks int64
+	Open  int64
 }
 
 // Service applies the task rules (trimming, lengths, ownership, timestamps); the JSON API and
@@ -74,6 +113,13 @@ func (s *Service) Create(ctx context.Context, userID string, d Draft) (Task, err
 	if err != nil {
 		return Task{}, err
 	}
+	tags, err := cleanTags(d.Tags)
+	if err != nil {
+		return Task{}, err
+	}
+	if err := checkPriority(d.Priority); err != nil {
+		return Task{}, err
+	}
 	id, err := uuid.NewRandom()
 	if err != nil {
 		return Task{}, err
@@ -84,8 +130,15 @@ func (s *Service) Create(ctx context.Context, userID string, d Draft) (Task, err
 		Title:       title,
 		Description: description,
 		CreatedAt:   s.timestamp(),
+		Priority:    d.Priority,
+		Tags:        tags,
+		Due:         d.Due,
 	}
-	inserted, err := s.store.Insert(ctx, t, s.MaxTasks)
+	loc, err := s.zoneFor(ctx, userID, t)
+	if err != nil {
+		return Task{}, err
+	}
+	inserted, err := s.store.Insert(ctx, t, s.MaxTasks, loc)
 	if err != nil {
 		return Task{}, err
 	}
@@ -93,6 +146,25 @@ func (s *Service) Create(ctx context.Context, userID string, d Draft) (Task, err
 		return Task{}, quotaReached(s.MaxTasks)
 	}
 	return t, nil
+}
+
+// zoneFor is the time zone in which the stores place the tasks' all-day dues: the user's
+// when one of them has one (read only then), else UTC, which then is not used.
+func (s *Service) zoneFor(ctx context.Context, userID string, tasks ...Task) (*time.Location, error) {
+	for _, t := range tasks {
+		if t.Due != nil && t.Due.AllDay() {
+			p, err := s.store.Prefs(ctx, userID)
+			return p.TimeZone, err
+		}
+	}
+	return time.UTC, nil
+}
+
+func checkPriority(p Priority) error {
+	if p < PriorityNone || p > PriorityHigh {
+		return invalid("priority", "must be one of none, low, medium, high")
+	}
+	return nil
 }
 
 // ErrQuota is the refusal of a task over the user's quota (any limit, for errors.Is).
@@ -118,7 +190,7 @@ func (s *Service) Update(ctx context.Context, userID string, id uuid.UUID, p Pat
 	if err != nil {
 		return Task{}, err
 	}
-	return s.store.Update(ctx, userID, id, p, s.timestamp())
+	return s.modify(ctx, userID, id, p.IfMatch, func(t *Task) bool { p.apply(t, s.timestamp()); return true })
 }
 
 // Edit is Update for a person saving an edit form: the same rules, but a patch that would
@@ -128,11 +200,56 @@ func (s *Service) Edit(ctx context.Context, userID string, id uuid.UUID, p Patch
 	if err != nil {
 		return Task{}, err
 	}
-	t, err := s.store.Get(ctx, userID, id)
-	if err != nil || !changes(t, p) {
-		return t, err
+	return s.modify(ctx, userID, id, p.IfMatch, func(t *Task) bool {
+		before := editableState(*t)
+		p.apply(t, s.timestamp())
+		return editableState(*t) != before
+	})
+}
+
+// Toggle flips the task's completion.
+func (s *Service) Toggle(ctx context.Context, userID string, id uuid.UUID, ifMatch string) (Task, error) {
+	return s.modify(ctx, userID, id, ifMatch, func(t *Task) bool {
+		done := !t.Completed
+		Patch{Completed: &done}.apply(t, s.timestamp())
+		return true
+	})
+}
+
+// attempts bounds how often modify reads again a task that changed while it was changing it.
+const attempts = 3
+
+// modify reads the task, lets change alter it (and say whether it did), and saves it if it is
+// still as read; when another change came first it starts again from what that one left. With
+// ifMatch, the task must be in that state, or it is ErrChanged.
+func (s *Service) modify(ctx context.Context, userID string, id uuid.UUID, ifMatch string, change func(*Task) bool) (Task, error) {
+	for range attempts {
+		prev, err := s.store.Get(ctx, userID, id)
+		if err != nil {
+			return Task{}, err
+		}
+		if ifMatch != "" && prev.ETag() != ifMatch {
+			return Task{}, ErrChanged
+		}
+		next := prev
+		next.Tags = append([]string(nil), prev.Tags...)
+		if !change(&next) {
+			return prev, nil
+		}
+		next.Version++
+		loc, err := s.zoneFor(ctx, userID, next)
+		if err != nil {
+			return Task{}, err
+		}
+		saved, err := s.store.Save(ctx, userID, []Change{{Prev: prev, Next: next}}, loc)
+		if err != nil || saved {
+			return next, err
+		}
+		if ifMatch != "" {
+			return Task{}, ErrChanged
+		}
 	}
-	return s.store.Update(ctx, userID, id, p, s.timestamp())
+	return Task{}, ErrChanged
 }
 
 func cleanPatch(p Patch) (Patch, error) {
@@ -150,24 +267,91 @@ func cleanPatch(p Patch) (Patch, error) {
 		}
 		p.Description = &description
 	}
+	if p.Tags != nil {
+		tags, err := cleanTags(*p.Tags)
+		if err != nil {
+			return Patch{}, err
+		}
+		p.Tags = &tags
+	}
+	if p.Priority != nil {
+		if err := checkPriority(*p.Priority); err != nil {
+			return Patch{}, err
+		}
+	}
+	if p.ClearDue && p.Due != nil {
+		return Patch{}, invalid("due", "cannot both set and clear the due")
+	}
 	return p, nil
 }
 
-// changes tells whether p would change t.
-func changes(t Task, p Patch) bool {
-	return (p.Title != nil && *p.Title != t.Title) ||
-		(p.Description != nil && *p.Description != t.Description) ||
-		(p.Completed != nil && *p.Completed != t.Completed)
+// apply makes the (clean) patch's changes to t at time at: completing a task records when,
+// reopening it forgets that.
+func (p Patch) apply(t *Task, at time.Time) {
+	if p.Title != nil {
+		t.Title = *p.Title
+	}
+	if p.Description != nil {
+		t.Description = *p.Description
+	}
+	if p.Completed != nil {
+		switch {
+		case *p.Completed && !t.Completed:
+			t.CompletedAt = &at
+		case !*p.Completed:
+			t.CompletedAt = nil
+		}
+		t.Completed = *p.Completed
+	}
+	if p.Priority != nil {
+		t.Priority = *p.Priority
+	}
+	if p.Tags != nil {
+		t.Tags = append([]string(nil), *p.Tags...)
+	}
+	if p.Due != nil {
+		due := *p.Due
+		t.Due = &due
+	}
+	if p.ClearDue {
+		t.Due = nil
+	}
+	t.UpdatedAt = &at
 }
 
-// Toggle flips the task's completion.
-func (s *Service) Toggle(ctx context.Context, userID string, id uuid.UUID) (Task, error) {
-	return s.store.Toggle(ctx, userID, id, s.timestamp())
+// editable is what a person can change of a task, as one comparable value.
+type editable struct {
+	title, description string
+	completed          bool
+	priority           Priority
+	tags               string
+	dueDate            Date
+	dueAt              int64
+	hasDue             bool
 }
 
-// Delete removes the user's task.
-func (s *Service) Delete(ctx context.Context, userID string, id uuid.UUID) error {
-	return s.store.Delete(ctx, userID, id)
+func editableState(t Task) editable {
+	e := editable{title: t.Title, description: t.Description, completed: t.Completed, priority: t.Priority,
+		tags: strings.Join(t.Tags, ","), hasDue: t.Due != nil}
+	if t.Due != nil {
+		e.dueDate, e.dueAt = t.Due.Date, t.Due.At.UnixMicro()
+	}
+	return e
+}
+
+// Delete removes the user's task; with ifMatch, only if it is still in that state.
+func (s *Service) Delete(ctx context.Context, userID string, id uuid.UUID, ifMatch string) error {
+	if ifMatch == "" {
+		return s.store.Delete(ctx, userID, id, nil)
+	}
+	t, err := s.store.Get(ctx, userID, id)
+	if err != nil {
+		return err
+	}
+	if t.ETag() != ifMatch {
+		return ErrChanged
+	}
+	return s.store.Delete(ctx, userID, id, &t)
 }
 
 // SetAllCompleted marks all of the user's tasks completed, or all open.

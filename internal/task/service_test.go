@@ -114,7 +114,7 @@ func TestService(t *testing.T) {
 			if _, err := limited.Create(ctx, "quota-other", task.Draft{Title: "mine"}); err != nil {
 				t.Fatalf("another user's task: %v", err)
 			}
-			if err := limited.Delete(ctx, "quota", first.ID); err != nil {
+			if err := limited.Delete(ctx, "quota", first.ID, ""); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := limited.Create(ctx, "quota", task.Draft{Title: "room again"}); err != nil {

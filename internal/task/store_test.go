@@ -43,7 +43,7 @@ func at(n int) time.Time {
 func insert(t *testing.T, s task.Store, userID, title string, created time.Time) task.Task {
 	t.Helper()
 	tk := task.Task{ID: uuid.New(), UserID: userID, Title: title, Description: "d " + title, CreatedAt: created}
-	if ok, err := s.Insert(ctx, tk, 0); err != nil || !ok {
+	if ok, err := s.Insert(ctx, tk, 0, time.UTC); err != nil || !ok {
 		t.Fatalf("insert %q: %v, %v", title, ok, err)
 	}
 	return tk
@@ -73,13 +73,13 @@ func TestStore(t *testing.T) {
 			if _, err := s.Get(ctx, "bob", mine.ID); !errors.Is(err, task.ErrNotFound) {
 				t.Errorf("Get by another user: got %v, want ErrNotFound", err)
 			}
-			if _, err := s.Update(ctx, "bob", mine.ID, task.Patch{Title: ptr("stolen")}, at(2)); !errors.Is(err, task.ErrNotFound) {
+			if _, err := update(s, "bob", mine.ID, task.Patch{Title: ptr("stolen")}, at(2)); !errors.Is(err, task.ErrNotFound) {
 				t.Errorf("Update by another user: got %v, want ErrNotFound", err)
 			}
-			if _, err := s.Toggle(ctx, "bob", mine.ID, at(2)); !errors.Is(err, task.ErrNotFound) {
+			if _, err := toggle(s, "bob", mine.ID, at(2)); !errors.Is(err, task.ErrNotFound) {
 				t.Errorf("Toggle by another user: got %v, want ErrNotFound", err)
 			}
-			if err := s.Delete(ctx, "bob", mine.ID); !errors.Is(err, task.ErrNotFound) {
+			if err := s.Delete(ctx, "bob", mine.ID, nil); !errors.Is(err, task.ErrNotFound) {
 				t.Errorf("Delete by another user: got %v, want ErrNotFound", err)
 			}
 			if n, err := s.SetAllCompleted(ctx, "bob", true, at(2)); err != nil || n != 0 {
@@ -138,20 +138,20 @@ func TestStore(t *testing.T) {
 				ids = append(ids, insert(t, s, "alice", fmt.Sprint(i), at(i)).ID)
 			}
 			for _, id := range ids[:3] {
-				if _, err := s.Toggle(ctx, "alice", id, at(10)); err != nil {
+				if _, err := toggle(s, "alice", id, at(10)); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if _, err := s.Update(ctx, "alice", ids[3], task.Patch{Completed: ptr(true)}, at(11)); err != nil {
+			if _, err := update(s, "alice", ids[3], task.Patch{Completed: ptr(true)}, at(11)); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.Update(ctx, "alice", ids[0], task.Patch{Completed: ptr(true)}, at(11)); err != nil {
+			if _, err := update(s, "alice", ids[0], task.Patch{Completed: ptr(true)}, at(11)); err != nil {
 				t.Fatal(err) // already completed: the count must not move
 			}
-			if err := s.Delete(ctx, "alice", ids[1]); err != nil { // a completed one
+			if err := s.Delete(ctx, "alice", ids[1], nil); err != nil { // a completed one
 				t.Fatal(err)
 			}
-			if err := s.Delete(ctx, "alice", ids[5]); err != nil { // an open one
+			if err := s.Delete(ctx, "alice", ids[5], nil); err != nil { // an open one
 				t.Fatal(err)
 			}
 			wantCounts := task.Counts{Total: 4, Completed: 3}
@@ -194,18 +194,18 @@ func TestStore(t *testing.T) {
 		t.Run("update changes only what the patch carries and sets updated_at", func(t *testing.T) {
 			s, _ := newStore(t, d)
 			orig := insert(t, s, "alice", "title", at(1))
-			got, err := s.Update(ctx, "alice", orig.ID, task.Patch{Description: ptr("new")}, at(99))
+			got, err := update(s, "alice", orig.ID, task.Patch{Description: ptr("new")}, at(99))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if got.Title != "title" || got.Description != "new" || got.Completed || got.UpdatedAt == nil || !got.UpdatedAt.Equal(at(99)) {
 				t.Fatalf("got %+v", got)
 			}
-			got, err = s.Update(ctx, "alice", orig.ID, task.Patch{}, at(100))
+			got, err = update(s, "alice", orig.ID, task.Patch{}, at(100))
 			if err != nil || got.Description != "new" || !got.UpdatedAt.Equal(at(100)) {
 				t.Fatalf("empty patch: got %+v, %v", got, err)
 			}
-			toggled, err := s.Toggle(ctx, "alice", orig.ID, at(101))
+			toggled, err := toggle(s, "alice", orig.ID, at(101))
 			if err != nil || !toggled.Completed || !toggled.UpdatedAt.Equal(at(101)) || !toggled.CreatedAt.Equal(orig.CreatedAt) {
 				t.Fatalf("toggle: got %+v, %v", toggled, err)
 			}
@@ -214,10 +214,10 @@ func TestStore(t *testing.T) {
 		t.Run("deleted and unknown tasks are not found", func(t *testing.T) {
 			s, _ := newStore(t, d)
 			tk := insert(t, s, "alice", "x", at(1))
-			if err := s.Delete(ctx, "alice", tk.ID); err != nil {
+			if err := s.Delete(ctx, "alice", tk.ID, nil); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Delete(ctx, "alice", tk.ID); !errors.Is(err, task.ErrNotFound) {
+			if err := s.Delete(ctx, "alice", tk.ID, nil); !errors.Is(err, task.ErrNotFound) {
 				t.Errorf("second delete: %v, want ErrNotFound", err)
 			}
 			if _, err := s.Get(ctx, "alice", uuid.New()); !errors.Is(err, task.ErrNotFound) {
@@ -276,4 +276,29 @@ func deref(b *bool) any {
 		return nil
 	}
 	return *b
+}
+
+// update changes a task through the store as the service does: read, patch, save.
+func update(s task.Store, userID string, id uuid.UUID, p task.Patch, at time.Time) (task.Task, error) {
+	prev, err := s.Get(ctx, userID, id)
+	if err != nil {
+		return task.Task{}, err
+	}
+	next := prev
+	task.ApplyPatch(p, &next, at)
+	next.Version++
+	saved, err := s.Save(ctx, userID, []task.Change{{Prev: prev, Next: next}}, time.UTC)
+	if err == nil && !saved {
+		err = task.ErrChanged
+	}
+	return next, err
+}
+
+// toggle flips a task's completion through the store.
+func toggle(s task.Store, userID string, id uuid.UUID, at time.Time) (task.Task, error) {
+	prev, err := s.Get(ctx, userID, id)
+	if err != nil {
+		return task.Task{}, err
+	}
+	return update(s, userID, id, task.Patch{Completed: ptr(!prev.Completed)}, at)
 }

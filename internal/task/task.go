@@ -4,6 +4,7 @@
 package task
 
 import (
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -31,12 +32,34 @@ type Task struct {
 	Completed   bool
 	CreatedAt   time.Time
 	UpdatedAt   *time.Time
+	// CompletedAt is when the task was last completed; nil while it is open.
+	CompletedAt *time.Time
+	Priority    Priority
+	// Tags are the task's tag names as their user first wrote them, in the task's order.
+	Tags []string
+	Due  *Due
+	// Version counts the task's changes; with UpdatedAt it makes the task's ETag.
+	Version int64
+}
+
+// ETag is the entity tag of the task's current state, for If-Match: it changes with every
+// change the app makes (Version) and with every change of updated_at by another program
+// writing to the same table.
+func (t Task) ETag() string {
+	stamp := t.CreatedAt
+	if t.UpdatedAt != nil {
+		stamp = *t.UpdatedAt
+	}
+	return `"` + strconv.FormatInt(t.Version, 36) + "." + strconv.FormatInt(stamp.UnixMicro(), 36) + `"`
 }
 
 // Draft is what a client sends to create a task.
 type Draft struct {
 	Title       string
 	Description string
+	Priority    Priority
+	Tags        []string
+	Due         *Due
 }
 
 // Patch is a partial update: nil fields stay as they are.
@@ -44,6 +67,14 @@ type Patch struct {
 	Title       *string
 	Description *string
 	Completed   *bool
+	Priority    *Priority
+	Tags        *[]string
+	// Due sets the due; ClearDue removes it.
+	Due      *Due
+	ClearDue bool
+	// IfMatch, when set, is the ETag the caller last saw: the patch applies only if the task
+	// is still in that state (ErrChanged otherwise).
+	IfMatch string
 }
 
 // Filter selects a page of a user's tasks, newest first.
@@ -80,11 +111,18 @@ type Page struct {
 	Tasks  []Task
 	Total  int64
 	Counts Counts
+	// Next is where the next page starts, when there is one (Query only).
+	Next *Cursor
 }
 
 // ErrNotFound is returned for a task that does not exist or belongs to someone else; the two
 // are indistinguishable on purpose.
 var ErrNotFound = &apperr.Error{Kind: apperr.NotFound, Code: "TASK_NOT_FOUND", Message: "Task not found"}
+
+// ErrChanged refuses a change made on a state of the task that is no longer its state: someone
+// (another tab) changed it since the caller read it.
+var ErrChanged = &apperr.Error{Kind: apperr.PreconditionFailed, Code: "TASK_CHANGED",
+	Message: "The task changed since you read it; read it again and retry"}
 
 var invalid = apperr.Invalidf
 

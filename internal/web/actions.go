@@ -154,7 +154,7 @@ func (ui *UI) ToggleTask() http.Handler {
 		id, err := taskID(r)
 		var t task.Task
 		if err == nil {
-			t, err = ui.tasks.Toggle(r.Context(), a.User.ID, id)
+			t, err = ui.tasks.Toggle(r.Context(), a.User.ID, id, "")
 		}
 		if err != nil {
 			ui.failOnList(w, r, a, s, err)
@@ -196,7 +196,7 @@ func (ui *UI) DeleteTask() http.Handler {
 		s := listStateFrom(r.Form)
 		t, err := ui.ownTask(r, a) // for its title, in the announcement
 		if err == nil {
-			err = ui.tasks.Delete(r.Context(), a.User.ID, t.ID)
+			err = ui.tasks.Delete(r.Context(), a.User.ID, t.ID, "")
 		}
 		announce := "Deleted " + quoted(t.Title) + "."
 		if errors.Is(err, task.ErrNotFound) {

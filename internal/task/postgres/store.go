@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -27,10 +26,12 @@ func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 
 // The columns of a task, in the order of row.dest; description may be NULL in the
 // specification's schema (rows written by other tools), and a task always shows a string.
-// pageColumns are the counts of the user's task_counts row (c) and the same columns of each
-// task (t) of a page.
+// pageColumns are the counts of the user's task_counts row (c) and the spec's columns of each
+// task (t) of a page. Tags come in the order of the task.
 const (
-	columns     = "id, title, coalesce(description, '') AS description, completed, created_at, updated_at"
+	columns = `t.id, t.title, coalesce(t.description, ''), t.completed, t.created_at, t.updated_at,
+		t.completed_at, t.priority, t.due_date, t.due_at, t.version,
+		array(SELECT g.name FROM task_tags AS tt JOIN tags AS g ON g.id = tt.tag_id WHERE tt.task_id = t.id ORDER BY tt.position)`
 	pageColumns = "c.total, c.completed, t.id, t.title, coalesce(t.description, ''), t.completed, t.created_at, t.updated_at"
 )
 
@@ -62,7 +63,7 @@ func (s *Store) List(ctx context.Context, userID string, f task.Filter) (task.Pa
 		// would escape to the heap again.
 		page := task.Page{Tasks: make([]task.Task, 0, min(f.Limit, task.DefaultPageSize))}
 		var r row
-		_, err = pgx.ForEachRow(rows, append([]any{&page.Counts.Total, &page.Counts.Completed}, r.dest()...), func() error {
+		_, err = pgx.ForEachRow(rows, append([]any{&page.Counts.Total, &page.Counts.Completed}, r.specDest()...), func() error {
 			page.Tasks = append(page.Tasks, r.task(userID))
 			return nil
 		})
@@ -79,78 +80,6 @@ func (s *Store) List(ctx context.Context, userID string, f task.Filter) (task.Pa
 	// The counts are exact for every filter the store has: all, completed, open.
 	page.Total = page.Counts.Matching(f.Completed)
 	return page, err
-}
-
-// insert adds a task unless its user has $7 tasks already ($7 = 0: no limit), by the counts
-// row as the statement's snapshot sees it.
-const insert = `INSERT INTO tasks (id, user_id, title, description, completed, created_at)
-SELECT $1::uuid, $2::text, $3::text, $4::text, $5::boolean, $6::timestamptz
-WHERE $7::bigint <= 0 OR coalesce((SELECT total FROM task_counts WHERE user_id = $2), 0) < $7::bigint`
-
-func (s *Store) Insert(ctx context.Context, t task.Task, maxTasks int64) (bool, error) {
-	n, err := s.exec(ctx, insert,
-		pgtype.UUID{Bytes: t.ID, Valid: true}, t.UserID, t.Title, t.Description, t.Completed, t.CreatedAt, maxTasks)
-	return n == 1, err
-}
-
-func (s *Store) Get(ctx context.Context, userID string, id uuid.UUID) (task.Task, error) {
-	return s.one(ctx, userID, `SELECT `+columns+` FROM tasks WHERE id = $1 AND user_id = $2`,
-		pgtype.UUID{Bytes: id, Valid: true}, userID)
-}
-
-func (s *Store) Update(ctx context.Context, userID string, id uuid.UUID, p task.Patch, at time.Time) (task.Task, error) {
-	return s.one(ctx, userID,
-		`UPDATE tasks SET title = coalesce($3, title), description = coalesce($4, description),
-		        completed = coalesce($5, completed), updated_at = $6
-		 WHERE id = $1 AND user_id = $2 RETURNING `+columns,
-		pgtype.UUID{Bytes: id, Valid: true}, userID, p.Title, p.Description, p.Completed, at)
-}
-
-func (s *Store) Toggle(ctx context.Context, userID string, id uuid.UUID, at time.Time) (task.Task, error) {
-	return s.one(ctx, userID,
-		`UPDATE tasks SET completed = NOT completed, updated_at = $3
-		 WHERE id = $1 AND user_id = $2 RETURNING `+columns,
-		pgtype.UUID{Bytes: id, Valid: true}, userID, at)
-}
-
-func (s *Store) Delete(ctx context.Context, userID string, id uuid.UUID) error {
-	n, err := s.exec(ctx, `DELETE FROM tasks WHERE id = $1 AND user_id = $2`, pgtype.UUID{Bytes: id, Valid: true}, userID)
-	if err == nil && n == 0 {
-		return task.ErrNotFound
-	}
-	return err
-}
-
-// SetAllCompleted and DeleteCompleted change task.BatchSize rows per statement, each its own
-// transaction, until a statement changes fewer: row locks and the user's task_counts row (which
-// every changed row's trigger updates) are held for one batch, not for all of the user's tasks.
-func (s *Store) SetAllCompleted(ctx context.Context, userID string, completed bool, at time.Time) (int64, error) {
-	return task.InBatches(func(limit int) (int64, error) {
-		return s.exec(ctx, `UPDATE tasks SET completed = $2, updated_at = $3 WHERE id IN
-			(SELECT id FROM tasks WHERE user_id = $1 AND completed <> $2 LIMIT $4)`, userID, completed, at, limit)
-	})
-}
-
-func (s *Store) DeleteCompleted(ctx context.Context, userID string) (int64, error) {
-	return task.InBatches(func(limit int) (int64, error) {
-		return s.exec(ctx, `DELETE FROM tasks WHERE id IN
-			(SELECT id FROM tasks WHERE user_id = $1 AND completed LIMIT $2)`, userID, limit)
-	})
-}
-
-// DeleteAll removes the user's tasks and then their counts row, which the triggers of the
-// deletions would otherwise leave behind at zero, in one transaction.
-func (s *Store) DeleteAll(ctx context.Context, userID string) error {
-	_, err := database.RetryOnce(ctx, func() (struct{}, error) {
-		return struct{}{}, pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, `DELETE FROM tasks WHERE user_id = $1`, userID); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, `DELETE FROM task_counts WHERE user_id = $1`, userID)
-			return err
-		})
-	})
-	return err
 }
 
 func (s *Store) exec(ctx context.Context, sql string, args ...any) (int64, error) {
@@ -174,7 +103,7 @@ func (s *Store) one(ctx context.Context, userID, sql string, args ...any) (task.
 	})
 }
 
-// row scans a task in PostgreSQL's binary formats (updated_at may be NULL).
+// row scans a task in PostgreSQL's binary formats (the times but created_at may be NULL).
 type row struct {
 	id          pgtype.UUID
 	title       pgtype.Text
@@ -182,11 +111,22 @@ type row struct {
 	completed   pgtype.Bool
 	createdAt   pgtype.Timestamptz
 	updatedAt   pgtype.Timestamptz
+	completedAt pgtype.Timestamptz
+	priority    pgtype.Int2
+	dueDate     pgtype.Date
+	dueAt       pgtype.Timestamptz
+	version     pgtype.Int8
+	tags        []string
+}
+
+// specDest are the scan destinations of the specification's columns, in order.
+func (r *row) specDest() []any {
+	return []any{&r.id, &r.title, &r.description, &r.completed, &r.createdAt, &r.updatedAt}
 }
 
 // dest are the scan destinations of columns, in order.
 func (r *row) dest() []any {
-	return []any{&r.id, &r.title, &r.description, &r.completed, &r.createdAt, &r.updatedAt}
+	return append(r.specDest(), &r.completedAt, &r.priority, &r.dueDate, &r.dueAt, &r.version, &r.tags)
 }
 
 func (r *row) task(userID string) task.Task {
@@ -197,10 +137,27 @@ func (r *row) task(userID string) task.Task {
 		Description: r.description.String,
 		Completed:   r.completed.Bool,
 		CreatedAt:   r.createdAt.Time.UTC(),
+		UpdatedAt:   optionalTime(r.updatedAt),
+		CompletedAt: optionalTime(r.completedAt),
+		Priority:    task.Priority(r.priority.Int16),
+		Version:     r.version.Int64,
 	}
-	if r.updatedAt.Valid {
-		u := r.updatedAt.Time.UTC()
-		t.UpdatedAt = &u
+	switch {
+	case r.dueAt.Valid:
+		t.Due = &task.Due{At: r.dueAt.Time.UTC()}
+	case r.dueDate.Valid:
+		t.Due = &task.Due{Date: task.DateOf(r.dueDate.Time)}
+	}
+	if len(r.tags) > 0 {
+		t.Tags = append([]string(nil), r.tags...)
 	}
 	return t
+}
+
+func optionalTime(t pgtype.Timestamptz) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
 }

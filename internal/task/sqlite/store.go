@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,23 +23,26 @@ const timeFormat = "2006-01-02T15:04:05.000000Z"
 // each one again on every call, which costs more than running it. Reads go to the reader
 // pool, writes to the single writer.
 type Store struct {
-	writer                                                  *sql.DB
-	list, listFiltered, counts, get                         *sql.Stmt
-	insert, update, toggle, remove, setAll, removeCompleted *sql.Stmt
+	reader, writer                                  *sql.DB
+	list, listFiltered, counts, get, getMany, prefs *sql.Stmt
+	setAll, removeCompleted                         *sql.Stmt
 }
 
 // The columns of a task, in the order of row.dest; description may be NULL in the
 // specification's schema (rows written by other tools), and a task always shows a string.
-// pageColumns are the counts of the user's task_counts row (c) and the same columns of each
-// task (t) of a page.
+// pageColumns are the counts of the user's task_counts row (c) and the spec's columns of each
+// task (t) of a page. Tags are joined in the order of the task, with a separator that no tag
+// name may contain.
 const (
-	columns     = "id, title, coalesce(description, '') AS description, completed, created_at, updated_at"
+	columns = `t.id, t.title, coalesce(t.description, ''), t.completed, t.created_at, t.updated_at,
+		t.completed_at, t.priority, t.due_date, t.due_at, t.version,
+		(SELECT group_concat(g.name, char(31) ORDER BY tt.position) FROM task_tags AS tt JOIN tags AS g ON g.id = tt.tag_id WHERE tt.task_id = t.id)`
 	pageColumns = "c.total, c.completed, t.id, t.title, coalesce(t.description, ''), t.completed, t.created_at, t.updated_at"
 )
 
 // New prepares the store's statements on db.
 func New(db *database.SQLiteDB) (*Store, error) {
-	s := &Store{writer: db.Write}
+	s := &Store{reader: db.Read, writer: db.Write}
 	for _, p := range []struct {
 		stmt  **sql.Stmt
 		db    *sql.DB
@@ -47,13 +51,11 @@ func New(db *database.SQLiteDB) (*Store, error) {
 		{&s.list, db.Read, listAll},
 		{&s.listFiltered, db.Read, listFiltered},
 		{&s.counts, db.Read, `SELECT total, completed FROM task_counts WHERE user_id = ?`},
-		{&s.get, db.Read, `SELECT ` + columns + ` FROM tasks WHERE id = ? AND user_id = ?`},
-		{&s.insert, db.Write, insert},
-		{&s.update, db.Write, `UPDATE tasks SET title = coalesce(?, title), description = coalesce(?, description),
-			completed = coalesce(?, completed), updated_at = ? WHERE id = ? AND user_id = ? RETURNING ` + columns},
-		{&s.toggle, db.Write, `UPDATE tasks SET completed = 1 - completed, updated_at = ? WHERE id = ? AND user_id = ? RETURNING ` + columns},
-		{&s.remove, db.Write, `DELETE FROM tasks WHERE id = ? AND user_id = ?`},
-		{&s.setAll, db.Write, `UPDATE tasks SET completed = ?1, updated_at = ?2 WHERE rowid IN
+		{&s.get, db.Read, `SELECT ` + columns + ` FROM tasks AS t WHERE t.id = ? AND t.user_id = ?`},
+		{&s.getMany, db.Read, `SELECT ` + columns + ` FROM tasks AS t WHERE t.user_id = ? AND t.id IN (SELECT value FROM json_each(?))`},
+		{&s.prefs, db.Read, `SELECT time_zone, week_start FROM user_prefs WHERE user_id = ?`},
+		{&s.setAll, db.Write, `UPDATE tasks SET completed = ?1, updated_at = ?2, version = version + 1,
+			completed_at = CASE WHEN ?1 THEN ?2 END WHERE rowid IN
 			(SELECT rowid FROM tasks WHERE user_id = ?3 AND completed <> ?1 LIMIT ?4)`},
 		{&s.removeCompleted, db.Write, `DELETE FROM tasks WHERE rowid IN
 			(SELECT rowid FROM tasks WHERE user_id = ?1 AND completed = 1 LIMIT ?2)`},
@@ -94,7 +96,7 @@ func (s *Store) List(ctx context.Context, userID string, f task.Filter) (task.Pa
 		page task.Page
 		r    row
 	)
-	dest := append([]any{&page.Counts.Total, &page.Counts.Completed}, r.dest()...)
+	dest := append([]any{&page.Counts.Total, &page.Counts.Completed}, r.specDest()...)
 	page.Tasks, err = collect(rows, min(f.Limit, task.DefaultPageSize), dest,
 		func() (task.Task, error) { return r.task(userID) })
 	if err != nil {
@@ -111,73 +113,75 @@ func (s *Store) List(ctx context.Context, userID string, f task.Filter) (task.Pa
 	return page, nil
 }
 
-// insert adds a task unless its user has ?7 tasks already (?7 = 0: no limit). The single
-// writer makes the check and the insert one step: the quota is exact.
-const insert = `INSERT INTO tasks (id, user_id, title, description, completed, created_at)
-SELECT ?1, ?2, ?3, ?4, ?5, ?6
-WHERE ?7 <= 0 OR coalesce((SELECT total FROM task_counts WHERE user_id = ?2), 0) < ?7`
-
-func (s *Store) Insert(ctx context.Context, t task.Task, maxTasks int64) (bool, error) {
-	n, err := affected(s.insert.ExecContext(ctx, t.ID.String(), t.UserID, t.Title, t.Description, t.Completed, t.CreatedAt.Format(timeFormat), maxTasks))
-	return n == 1, err
-}
-
-func (s *Store) Get(ctx context.Context, userID string, id uuid.UUID) (task.Task, error) {
-	return one(s.get.QueryRowContext(ctx, id.String(), userID), userID)
-}
-
-func (s *Store) Update(ctx context.Context, userID string, id uuid.UUID, p task.Patch, at time.Time) (task.Task, error) {
-	return one(s.update.QueryRowContext(ctx, p.Title, p.Description, p.Completed, at.Format(timeFormat), id.String(), userID), userID)
-}
-
-func (s *Store) Toggle(ctx context.Context, userID string, id uuid.UUID, at time.Time) (task.Task, error) {
-	return one(s.toggle.QueryRowContext(ctx, at.Format(timeFormat), id.String(), userID), userID)
-}
-
-func (s *Store) Delete(ctx context.Context, userID string, id uuid.UUID) error {
-	n, err := affected(s.remove.ExecContext(ctx, id.String(), userID))
-	if err == nil && n == 0 {
-		return task.ErrNotFound
-	}
-	return err
-}
-
-// SetAllCompleted and DeleteCompleted change task.BatchSize rows per statement, each its own
-// transaction, until a statement changes fewer: one statement over 100,000 tasks held the
-// single writer for seconds, and every other user's write waited behind it.
-func (s *Store) SetAllCompleted(ctx context.Context, userID string, completed bool, at time.Time) (int64, error) {
-	return task.InBatches(func(limit int) (int64, error) {
-		return affected(s.setAll.ExecContext(ctx, completed, at.Format(timeFormat), userID, limit))
-	})
-}
-
-func (s *Store) DeleteCompleted(ctx context.Context, userID string) (int64, error) {
-	return task.InBatches(func(limit int) (int64, error) {
-		return affected(s.removeCompleted.ExecContext(ctx, userID, limit))
-	})
-}
-
-// DeleteAll removes the user's tasks and then their counts row, which the triggers of the
-// deletions would otherwise leave behind at zero.
-func (s *Store) DeleteAll(ctx context.Context, userID string) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, stmt := range []string{`DELETE FROM tasks WHERE user_id = ?`, `DELETE FROM task_counts WHERE user_id = ?`} {
-		if _, err := tx.ExecContext(ctx, stmt, userID); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
-}
-
 func affected(res sql.Result, err error) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// row is a task as SQLite gives it: text for the id and the times (the times but created_at
+// may be NULL), the tags joined by char(31).
+type row struct {
+	id, title, description, createdAt     string
+	completed                             bool
+	updatedAt, completedAt, dueDate, dueAt sql.NullString
+	priority, version                     int64
+	tags                                  sql.NullString
+}
+
+// specDest are the scan destinations of the specification's columns, in order.
+func (r *row) specDest() []any {
+	return []any{&r.id, &r.title, &r.description, &r.completed, &r.createdAt, &r.updatedAt}
+}
+
+// dest are the scan destinations of columns, in order.
+func (r *row) dest() []any {
+	return append(r.specDest(), &r.completedAt, &r.priority, &r.dueDate, &r.dueAt, &r.version, &r.tags)
+}
+
+func (r *row) task(userID string) (task.Task, error) {
+	t := task.Task{UserID: userID, Title: r.title, Description: r.description, Completed: r.completed,
+		Priority: task.Priority(r.priority), Version: r.version}
+	var err error
+	if t.ID, err = uuid.Parse(r.id); err != nil {
+		return task.Task{}, fmt.Errorf("task id %q: %w", r.id, err)
+	}
+	if t.CreatedAt, err = time.Parse(time.RFC3339Nano, r.createdAt); err != nil {
+		return task.Task{}, fmt.Errorf("task %s created_at: %w", r.id, err)
+	}
+	if t.UpdatedAt, err = optionalTime(r.updatedAt); err != nil {
+		return task.Task{}, fmt.Errorf("task %s updated_at: %w", r.id, err)
+	}
+	if t.CompletedAt, err = optionalTime(r.completedAt); err != nil {
+		return task.Task{}, fmt.Errorf("task %s completed_at: %w", r.id, err)
+	}
+	switch {
+	case r.dueAt.Valid:
+		at, err := time.Parse(time.RFC3339Nano, r.dueAt.String)
+		if err != nil {
+			return task.Task{}, fmt.Errorf("task %s due_at: %w", r.id, err)
+		}
+		t.Due = &task.Due{At: at}
+	case r.dueDate.Valid:
+		d, err := task.ParseDate(r.dueDate.String)
+		if err != nil {
+			return task.Task{}, fmt.Errorf("task %s due_date: %w", r.id, err)
+		}
+		t.Due = &task.Due{Date: d}
+	}
+	if r.tags.Valid {
+		t.Tags = strings.Split(r.tags.String, "\x1f")
+	}
+	return t, nil
+}
+
+func optionalTime(s sql.NullString) (*time.Time, error) {
+	if !s.Valid {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s.String)
+	return &t, err
 }
 
 func one(sqlRow *sql.Row, userID string) (task.Task, error) {
@@ -190,37 +194,6 @@ func one(sqlRow *sql.Row, userID string) (task.Task, error) {
 		return task.Task{}, err
 	}
 	return r.task(userID)
-}
-
-// row is a task as SQLite gives it: text for the id and the times (updated_at may be NULL).
-type row struct {
-	id, title, description, createdAt string
-	completed                         bool
-	updatedAt                         sql.NullString
-}
-
-// dest are the scan destinations of columns, in order.
-func (r *row) dest() []any {
-	return []any{&r.id, &r.title, &r.description, &r.completed, &r.createdAt, &r.updatedAt}
-}
-
-func (r *row) task(userID string) (task.Task, error) {
-	t := task.Task{UserID: userID, Title: r.title, Description: r.description, Completed: r.completed}
-	var err error
-	if t.ID, err = uuid.Parse(r.id); err != nil {
-		return task.Task{}, fmt.Errorf("task id %q: %w", r.id, err)
-	}
-	if t.CreatedAt, err = time.Parse(time.RFC3339Nano, r.createdAt); err != nil {
-		return task.Task{}, fmt.Errorf("task %s created_at: %w", r.id, err)
-	}
-	if r.updatedAt.Valid {
-		u, err := time.Parse(time.RFC3339Nano, r.updatedAt.String)
-		if err != nil {
-			return task.Task{}, fmt.Errorf("task %s updated_at: %w", r.id, err)
-		}
-		t.UpdatedAt = &u
-	}
-	return t, nil
 }
 
 // collect reads every row into a slice of at most capacity to start with: each row is scanned

@@ -1,0 +1,275 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"todo/internal/database"
+	"todo/internal/task"
+	"todo/internal/task/taskquery"
+)
+
+// dialect writes plans as PostgreSQL reads them: $n parameters, instants as timestamptz,
+// searches as tsquery literals on the search column.
+var dialect = taskquery.Dialect{
+	Param:    func(n int) string { return "$" + strconv.Itoa(n) },
+	Time:     func(t time.Time) any { return t },
+	Search:   func(q task.SearchQuery) (string, any) { return "t.search @@ %s::tsquery", searchQuery(q) },
+	TitleKey: "t.title_key",
+}
+
+// searchQuery is the tsquery of a search: each word the phrase of its terms (<->), all of
+// them required (&); the last may be a prefix (:*).
+func searchQuery(q task.SearchQuery) string {
+	var b strings.Builder
+	for i, g := range q.Groups {
+		if i > 0 {
+			b.WriteString(" & ")
+		}
+		for j, t := range g {
+			if j > 0 {
+				b.WriteString(" <-> ")
+			}
+			b.WriteString(quoteLexeme(t))
+			if q.PrefixIsLast && i == len(q.Groups)-1 && j == len(g)-1 {
+				b.WriteString(":*")
+			}
+		}
+	}
+	return b.String()
+}
+
+func (s *Store) Query(ctx context.Context, userID string, p task.Plan) (task.Page, error) {
+	if !p.Search.Empty() || p.Sort == task.SortTitle {
+		if err := s.index(ctx, userID); err != nil {
+			return task.Page{}, err
+		}
+	}
+	return database.RetryOnce(ctx, func() (task.Page, error) {
+		page := task.Page{Tasks: make([]task.Task, 0, min(p.Limit, task.DefaultPageSize+1))}
+		err := s.pool.QueryRow(ctx, `SELECT total, completed FROM task_counts WHERE user_id = $1`, userID).
+			Scan(&page.Counts.Total, &page.Counts.Completed)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return task.Page{}, err
+		}
+		if page.Total, err = s.total(ctx, userID, p, page.Counts); err != nil {
+			return task.Page{}, err
+		}
+		offset := p.Offset
+		for _, part := range taskquery.Parts(p) {
+			limit := p.Limit - len(page.Tasks)
+			if limit <= 0 {
+				break
+			}
+			if part == taskquery.NoDue && offset > 0 {
+				// The tasks with a due came first; skip as many of them as there are.
+				var withDue int64
+				w := taskquery.Where(dialect, userID, p)
+				if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM tasks AS t WHERE `+w.SQL+` AND t.due_key IS NOT NULL`, w.Args...).Scan(&withDue); err != nil {
+					return task.Page{}, err
+				}
+				offset = max(0, p.Offset-withDue)
+			}
+			st := taskquery.Page(dialect, columns, userID, p, part, limit, offset)
+			tasks, err := s.collect(ctx, s.pool, userID, limit, st.SQL, st.Args...)
+			if err != nil {
+				return task.Page{}, err
+			}
+			page.Tasks = append(page.Tasks, tasks...)
+		}
+		return page, nil
+	})
+}
+
+// total is the number of the user's tasks the plan selects: from the counts when it selects
+// by completion alone, else counted.
+func (s *Store) total(ctx context.Context, userID string, p task.Plan, c task.Counts) (int64, error) {
+	if p.Search.Empty() && len(p.Priorities) == 0 && len(p.TagKeys) == 0 && len(p.Windows) == 0 && p.After.IsZero() && p.Before.IsZero() {
+		switch p.Status {
+		case task.StatusOpen:
+			return c.Active(), nil
+		case task.StatusCompleted:
+			return c.Completed, nil
+		}
+		return c.Total, nil
+	}
+	w := taskquery.Where(dialect, userID, p)
+	var n int64
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM tasks AS t WHERE `+w.SQL, w.Args...).Scan(&n)
+	return n, err
+}
+
+// index gives the user's tasks that other programs wrote (no search terms or title key yet)
+// their terms and key, a batch at a time.
+func (s *Store) index(ctx context.Context, userID string) error {
+	for {
+		tasks, err := s.many(ctx, userID, 0, `SELECT `+columns+` FROM tasks AS t
+			WHERE t.user_id = $1 AND (t.search IS NULL OR t.title_key IS NULL) LIMIT $2`, userID, task.BatchSize)
+		if err != nil || len(tasks) == 0 {
+			return err
+		}
+		if err := s.reindex(ctx, tasks); err != nil {
+			return err
+		}
+	}
+}
+
+// reindex writes the search terms and title keys of tasks as they are, in one statement.
+func (s *Store) reindex(ctx context.Context, tasks []task.Task) error {
+	ids := make([]pgtype.UUID, len(tasks))
+	keys := make([][]byte, len(tasks))
+	vectors := make([]string, len(tasks))
+	for i, t := range tasks {
+		ids[i] = pgtype.UUID{Bytes: t.ID, Valid: true}
+		keys[i] = task.TitleKey(t.Title)
+		vectors[i] = searchVector(task.SearchTerms(t.Title, t.Description, t.Tags))
+	}
+	_, err := s.exec(ctx, `UPDATE tasks AS t SET title_key = x.k, search = x.v::tsvector
+		FROM unnest($1::uuid[], $2::bytea[], $3::text[]) AS x (id, k, v) WHERE t.id = x.id`, ids, keys, vectors)
+	return err
+}
+
+func (s *Store) Tags(ctx context.Context, userID string) ([]task.Tag, error) {
+	return database.RetryOnce(ctx, func() ([]task.Tag, error) {
+		rows, err := s.pool.Query(ctx, `SELECT g.name, count(*), count(*) FILTER (WHERE NOT t.completed)
+			FROM tags AS g JOIN task_tags AS tt ON tt.tag_id = g.id JOIN tasks AS t ON t.id = tt.task_id
+			WHERE g.user_id = $1 GROUP BY g.id ORDER BY g.name_key`, userID)
+		if err != nil {
+			return nil, err
+		}
+		var (
+			tags []task.Tag
+			tag  task.Tag
+		)
+		_, err = pgx.ForEachRow(rows, []any{&tag.Name, &tag.Tasks, &tag.Open}, func() error {
+			tags = append(tags, tag)
+			return nil
+		})
+		return tags, err
+	})
+}
+
+func (s *Store) RenameTag(ctx context.Context, userID, from, to string) (bool, error) {
+	return s.retag(ctx, userID, from, func(tx pgx.Tx, tagID int64) error {
+		var into int64
+		err := tx.QueryRow(ctx, `SELECT id FROM tags WHERE user_id = $1 AND name_key = $2`, userID, task.TagKey(to)).Scan(&into)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows), err == nil && into == tagID:
+			_, err = tx.Exec(ctx, `UPDATE tags SET name = $1, name_key = $2 WHERE id = $3`, to, task.TagKey(to), tagID)
+			return err
+		case err != nil:
+			return err
+		}
+		// Both tags exist: the tasks of the first carry the second (in the first's place), once.
+		if _, err := tx.Exec(ctx, `INSERT INTO task_tags (task_id, tag_id, position)
+			SELECT task_id, $1, position FROM task_tags WHERE tag_id = $2 ON CONFLICT DO NOTHING`, into, tagID); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM tags WHERE id = $1`, tagID)
+		return err
+	})
+}
+
+func (s *Store) DeleteTag(ctx context.Context, userID, name string) (bool, error) {
+	return s.retag(ctx, userID, name, func(tx pgx.Tx, tagID int64) error {
+		_, err := tx.Exec(ctx, `DELETE FROM tags WHERE id = $1`, tagID)
+		return err
+	})
+}
+
+// retag changes the user's tag with key through change, in one transaction with a new
+// version for each task that carries it, and then their search terms.
+func (s *Store) retag(ctx context.Context, userID, key string, change func(pgx.Tx, int64) error) (bool, error) {
+	var ids []uuid.UUID
+	found, err := database.RetryOnce(ctx, func() (bool, error) {
+		found := false
+		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			var tagID int64
+			err := tx.QueryRow(ctx, `SELECT id FROM tags WHERE user_id = $1 AND name_key = $2 FOR UPDATE`, userID, key).Scan(&tagID)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			found = true
+			rows, err := tx.Query(ctx, `UPDATE tasks SET version = version + 1
+				WHERE id IN (SELECT task_id FROM task_tags WHERE tag_id = $1) RETURNING id`, tagID)
+			if err != nil {
+				return err
+			}
+			var id pgtype.UUID
+			ids = ids[:0]
+			if _, err := pgx.ForEachRow(rows, []any{&id}, func() error {
+				ids = append(ids, id.Bytes)
+				return nil
+			}); err != nil {
+				return err
+			}
+			return change(tx, tagID)
+		})
+		return found, err
+	})
+	if err != nil || !found {
+		return found, err
+	}
+	// The terms follow in a second step: the tasks' rows are read again with their new tags.
+	for len(ids) > 0 {
+		n := min(len(ids), task.BatchSize)
+		tasks, err := s.GetMany(ctx, userID, ids[:n])
+		if err != nil {
+			return true, err
+		}
+		if err := s.reindex(ctx, tasks); err != nil {
+			return true, err
+		}
+		ids = ids[n:]
+	}
+	return true, nil
+}
+
+func (s *Store) Prefs(ctx context.Context, userID string) (task.Prefs, error) {
+	return database.RetryOnce(ctx, func() (task.Prefs, error) {
+		var (
+			zone string
+			week int16
+		)
+		err := s.pool.QueryRow(ctx, `SELECT time_zone, week_start FROM user_prefs WHERE user_id = $1`, userID).Scan(&zone, &week)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return task.DefaultPrefs, nil
+		}
+		if err != nil {
+			return task.Prefs{}, err
+		}
+		loc, err := task.LoadTimeZone(zone)
+		if err != nil {
+			loc = time.UTC // a zone this build does not know (renamed since)
+		}
+		return task.Prefs{TimeZone: loc, WeekStart: time.Weekday(week)}, nil
+	})
+}
+
+// SavePrefs stores the settings and, in the same transaction, moves the keys of the user's
+// all-day dues to the starts of their days in the new zone, which PostgreSQL computes itself.
+func (s *Store) SavePrefs(ctx context.Context, userID string, p task.Prefs) error {
+	_, err := database.RetryOnce(ctx, func() (struct{}, error) {
+		return struct{}{}, pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `INSERT INTO user_prefs (user_id, time_zone, week_start) VALUES ($1, $2, $3)
+				ON CONFLICT (user_id) DO UPDATE SET time_zone = excluded.time_zone, week_start = excluded.week_start`,
+				userID, p.TimeZone.String(), int16(p.WeekStart)); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `UPDATE tasks SET due_key = due_date::timestamp AT TIME ZONE $2
+				WHERE user_id = $1 AND due_date IS NOT NULL AND due_at IS NULL`, userID, p.TimeZone.String())
+			return err
+		})
+	})
+	return err
+}

@@ -1,0 +1,296 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"todo/internal/task"
+	"todo/internal/task/taskquery"
+)
+
+// dialect writes plans as SQLite reads them: numbered parameters, instants as the fixed-width
+// text of the columns, searches as FTS5 queries on task_search.
+var dialect = taskquery.Dialect{
+	Param: func(n int) string { return "?" + strconv.Itoa(n) },
+	Time:  func(t time.Time) any { return t.UTC().Format(timeFormat) },
+	Search: func(q task.SearchQuery) (string, any) {
+		return "t.search_id IN (SELECT rowid FROM task_search WHERE task_search MATCH %s)", matchQuery(q)
+	},
+	TitleKey: "t.title_key",
+}
+
+// matchQuery is the FTS5 query of a search: each word a phrase of its terms, all of them
+// required; the last may be a prefix. Terms are letters and digits only, never quotes.
+func matchQuery(q task.SearchQuery) string {
+	var b strings.Builder
+	for i, g := range q.Groups {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(`"` + strings.Join(g, " ") + `"`)
+		if q.PrefixIsLast && i == len(q.Groups)-1 {
+			b.WriteString(" *")
+		}
+	}
+	return b.String()
+}
+
+func (s *Store) Query(ctx context.Context, userID string, p task.Plan) (task.Page, error) {
+	if !p.Search.Empty() || p.Sort == task.SortTitle {
+		if err := s.index(ctx, userID); err != nil {
+			return task.Page{}, err
+		}
+	}
+	page := task.Page{Tasks: make([]task.Task, 0, min(p.Limit, task.DefaultPageSize+1))}
+	err := s.counts.QueryRowContext(ctx, userID).Scan(&page.Counts.Total, &page.Counts.Completed)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return task.Page{}, err
+	}
+	if page.Total, err = s.total(ctx, userID, p, page.Counts); err != nil {
+		return task.Page{}, err
+	}
+	offset := p.Offset
+	for _, part := range taskquery.Parts(p) {
+		limit := p.Limit - len(page.Tasks)
+		if limit <= 0 {
+			break
+		}
+		if part == taskquery.NoDue && offset > 0 {
+			// The tasks with a due came first; skip as many of them as there are.
+			var withDue int64
+			w := taskquery.Where(dialect, userID, p)
+			if err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM tasks AS t WHERE `+w.SQL+` AND t.due_key IS NOT NULL`, w.Args...).Scan(&withDue); err != nil {
+				return task.Page{}, err
+			}
+			offset = max(0, p.Offset-withDue)
+		}
+		st := taskquery.Page(dialect, columns, userID, p, part, limit, offset)
+		rows, err := s.reader.QueryContext(ctx, st.SQL, st.Args...)
+		if err != nil {
+			return task.Page{}, err
+		}
+		var r row
+		tasks, err := collect(rows, limit, r.dest(), func() (task.Task, error) { return r.task(userID) })
+		rows.Close()
+		if err != nil {
+			return task.Page{}, err
+		}
+		page.Tasks = append(page.Tasks, tasks...)
+	}
+	return page, nil
+}
+
+// total is the number of the user's tasks the plan selects: from the counts when it selects
+// by completion alone, else counted.
+func (s *Store) total(ctx context.Context, userID string, p task.Plan, c task.Counts) (int64, error) {
+	if p.Search.Empty() && len(p.Priorities) == 0 && len(p.TagKeys) == 0 && len(p.Windows) == 0 && p.After.IsZero() && p.Before.IsZero() {
+		switch p.Status {
+		case task.StatusOpen:
+			return c.Active(), nil
+		case task.StatusCompleted:
+			return c.Completed, nil
+		}
+		return c.Total, nil
+	}
+	w := taskquery.Where(dialect, userID, p)
+	var n int64
+	err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM tasks AS t WHERE `+w.SQL, w.Args...).Scan(&n)
+	return n, err
+}
+
+// index gives the user's tasks that other programs wrote (no search terms or title key yet)
+// their terms and key, a batch at a time.
+func (s *Store) index(ctx context.Context, userID string) error {
+	for {
+		rows, err := s.reader.QueryContext(ctx, `SELECT `+columns+` FROM tasks AS t
+			WHERE t.user_id = ? AND (t.search_id IS NULL OR t.title_key IS NULL) LIMIT ?`, userID, task.BatchSize)
+		if err != nil {
+			return err
+		}
+		var r row
+		tasks, err := collect(rows, 0, r.dest(), func() (task.Task, error) { return r.task(userID) })
+		rows.Close()
+		if err != nil || len(tasks) == 0 {
+			return err
+		}
+		if err := s.reindex(ctx, tasks); err != nil {
+			return err
+		}
+	}
+}
+
+// reindex writes the search terms and title keys of tasks as they are.
+func (s *Store) reindex(ctx context.Context, tasks []task.Task) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, t := range tasks {
+		var searchID int64
+		err := tx.QueryRowContext(ctx, `UPDATE tasks SET title_key = ?2,
+			search_id = coalesce(search_id, (SELECT coalesce(max(search_id), 0) + 1 FROM tasks))
+			WHERE id = ?1 RETURNING search_id`, t.ID.String(), task.TitleKey(t.Title)).Scan(&searchID)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // deleted since it was read
+		}
+		if err != nil {
+			return err
+		}
+		if err := writeTerms(ctx, tx, searchID, t, true); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func (s *Store) Tags(ctx context.Context, userID string) ([]task.Tag, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT g.name, count(*), coalesce(sum(t.completed = 0), 0)
+		FROM tags AS g JOIN task_tags AS tt ON tt.tag_id = g.id JOIN tasks AS t ON t.id = tt.task_id
+		WHERE g.user_id = ? GROUP BY g.id ORDER BY g.name_key`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var tag task.Tag
+	return collect(rows, 0, []any{&tag.Name, &tag.Tasks, &tag.Open}, func() (task.Tag, error) { return tag, nil })
+}
+
+func (s *Store) RenameTag(ctx context.Context, userID, from, to string) (bool, error) {
+	return s.retag(ctx, userID, from, func(tx *sql.Tx, tagID int64) error {
+		var into int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM tags WHERE user_id = ? AND name_key = ?`, userID, task.TagKey(to)).Scan(&into)
+		switch {
+		case errors.Is(err, sql.ErrNoRows), err == nil && into == tagID:
+			_, err = tx.ExecContext(ctx, `UPDATE tags SET name = ?, name_key = ? WHERE id = ?`, to, task.TagKey(to), tagID)
+			return err
+		case err != nil:
+			return err
+		}
+		// Both tags exist: the tasks of the first carry the second (in the first's place), once.
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO task_tags (task_id, tag_id, position)
+			SELECT task_id, ?, position FROM task_tags WHERE tag_id = ?`, into, tagID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM tags WHERE id = ?`, tagID)
+		return err
+	})
+}
+
+func (s *Store) DeleteTag(ctx context.Context, userID, name string) (bool, error) {
+	return s.retag(ctx, userID, name, func(tx *sql.Tx, tagID int64) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM tags WHERE id = ?`, tagID)
+		return err
+	})
+}
+
+// retag changes the user's tag with key through change, in one transaction with a new
+// version for each task that carries it, and then their search terms.
+func (s *Store) retag(ctx context.Context, userID, key string, change func(*sql.Tx, int64) error) (bool, error) {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var tagID int64
+	err = tx.QueryRowContext(ctx, `SELECT id FROM tags WHERE user_id = ? AND name_key = ?`, userID, key).Scan(&tagID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	rows, err := tx.QueryContext(ctx, `UPDATE tasks SET version = version + 1
+		WHERE id IN (SELECT task_id FROM task_tags WHERE tag_id = ?) RETURNING id`, tagID)
+	if err != nil {
+		return false, err
+	}
+	var id string
+	ids, err := collect(rows, 0, []any{&id}, func() (uuid.UUID, error) { return uuid.Parse(id) })
+	rows.Close()
+	if err != nil {
+		return false, err
+	}
+	if err := change(tx, tagID); err != nil {
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, err
+	}
+	// The terms follow in a second step: the tasks' rows are read again with their new tags.
+	for len(ids) > 0 {
+		n := min(len(ids), task.BatchSize)
+		tasks, err := s.GetMany(ctx, userID, ids[:n])
+		if err != nil {
+			return true, err
+		}
+		if err := s.reindex(ctx, tasks); err != nil {
+			return true, err
+		}
+		ids = ids[n:]
+	}
+	return true, nil
+}
+
+func (s *Store) Prefs(ctx context.Context, userID string) (task.Prefs, error) {
+	var (
+		zone string
+		week int
+	)
+	err := s.prefs.QueryRowContext(ctx, userID).Scan(&zone, &week)
+	if errors.Is(err, sql.ErrNoRows) {
+		return task.DefaultPrefs, nil
+	}
+	if err != nil {
+		return task.Prefs{}, err
+	}
+	return prefsOf(zone, week), nil
+}
+
+// prefsOf reads stored settings; a zone this build does not know (renamed since) is UTC.
+func prefsOf(zone string, week int) task.Prefs {
+	loc, err := task.LoadTimeZone(zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return task.Prefs{TimeZone: loc, WeekStart: time.Weekday(week)}
+}
+
+func (s *Store) SavePrefs(ctx context.Context, userID string, p task.Prefs) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO user_prefs (user_id, time_zone, week_start) VALUES (?, ?, ?)
+		ON CONFLICT (user_id) DO UPDATE SET time_zone = excluded.time_zone, week_start = excluded.week_start`,
+		userID, p.TimeZone.String(), int(p.WeekStart)); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, due_date FROM tasks WHERE user_id = ? AND due_date IS NOT NULL AND due_at IS NULL`, userID)
+	if err != nil {
+		return err
+	}
+	type rekey struct{ id, key string }
+	var id, date string
+	keys, err := collect(rows, 0, []any{&id, &date}, func() (rekey, error) {
+		d, err := task.ParseDate(date)
+		return rekey{id, task.Due{Date: d}.Key(p.TimeZone).Format(timeFormat)}, err
+	})
+	rows.Close()
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET due_key = ? WHERE id = ?`, k.key, k.id); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,196 @@
+// Package taskquery writes the SQL of a task.Plan, the same for both stores but for what a
+// Dialect says: how parameters, instants and searches are written. The tasks are t.
+package taskquery
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"todo/internal/task"
+)
+
+// Dialect is what differs between the databases.
+type Dialect struct {
+	// Param is the placeholder of the nth parameter (from 1).
+	Param func(n int) string
+	// Time is an instant as a parameter.
+	Time func(time.Time) any
+	// Search is the condition that t matches the search, with %s where its one parameter
+	// goes, and that parameter's value.
+	Search func(q task.SearchQuery) (cond string, arg any)
+	// TitleKey is t's title sort key as the index holds it.
+	TitleKey string
+}
+
+// Part is which tasks of a list by due a statement reads: a list by due is read in two
+// parts, those with a due in the order of their keys and then those without, newest first
+// or last as the direction says, so that each is a range of an index, and a page at any depth
+// costs the same.
+type Part uint8
+
+const (
+	Whole  Part = iota // every sort but due
+	WithDue            // the tasks with a due
+	NoDue              // the tasks without one
+)
+
+// Parts are the parts a list is read in, from the cursor's place on.
+func Parts(p task.Plan) []Part {
+	switch {
+	case p.Sort != task.SortDue:
+		return []Part{Whole}
+	case p.Cursor != nil && p.Cursor.NoDue:
+		return []Part{NoDue}
+	}
+	return []Part{WithDue, NoDue}
+}
+
+// Statement is SQL with its parameters.
+type Statement struct {
+	SQL  string
+	Args []any
+}
+
+type builder struct {
+	d    Dialect
+	sql  strings.Builder
+	args []any
+}
+
+func (b *builder) param(v any) string {
+	b.args = append(b.args, v)
+	return b.d.Param(len(b.args))
+}
+
+// Where is the condition on t of the plan's filters for the user, without the cursor.
+func Where(d Dialect, userID string, p task.Plan) Statement {
+	b := &builder{d: d}
+	b.where(userID, p)
+	return Statement{b.sql.String(), b.args}
+}
+
+func (b *builder) where(userID string, p task.Plan) {
+	b.sql.WriteString("t.user_id = " + b.param(userID))
+	switch p.Status {
+	case task.StatusOpen:
+		b.sql.WriteString(" AND t.completed = " + b.param(false))
+	case task.StatusCompleted:
+		b.sql.WriteString(" AND t.completed = " + b.param(true))
+	}
+	if len(p.Priorities) > 0 {
+		b.sql.WriteString(" AND t.priority IN (")
+		for i, pr := range p.Priorities {
+			if i > 0 {
+				b.sql.WriteString(", ")
+			}
+			b.sql.WriteString(b.param(int(pr)))
+		}
+		b.sql.WriteString(")")
+	}
+	for _, key := range p.TagKeys {
+		b.sql.WriteString(" AND t.id IN (SELECT tt.task_id FROM task_tags AS tt JOIN tags AS g ON g.id = tt.tag_id WHERE g.user_id = " +
+			b.param(userID) + " AND g.name_key = " + b.param(key) + ")")
+	}
+	if len(p.Windows) > 0 {
+		b.sql.WriteString(" AND (")
+		for i, w := range p.Windows {
+			if i > 0 {
+				b.sql.WriteString(" OR ")
+			}
+			b.window(w)
+		}
+		b.sql.WriteString(")")
+	}
+	if !p.After.IsZero() {
+		b.sql.WriteString(" AND t.due_key >= " + b.param(b.d.Time(p.After)))
+	}
+	if !p.Before.IsZero() {
+		b.sql.WriteString(" AND t.due_key < " + b.param(b.d.Time(p.Before)))
+	}
+	if !p.Search.Empty() {
+		cond, arg := b.d.Search(p.Search)
+		b.sql.WriteString(" AND " + fmt.Sprintf(cond, b.param(arg)))
+	}
+}
+
+func (b *builder) window(w task.Window) {
+	if w.None {
+		b.sql.WriteString("t.due_key IS NULL")
+		return
+	}
+	b.sql.WriteString("(t.due_key IS NOT NULL")
+	if !w.From.IsZero() {
+		b.sql.WriteString(" AND t.due_key >= " + b.param(b.d.Time(w.From)))
+	}
+	if !w.To.IsZero() {
+		b.sql.WriteString(" AND t.due_key < " + b.param(b.d.Time(w.To)))
+	}
+	if w.TimedOnly {
+		b.sql.WriteString(" AND t.due_at IS NOT NULL")
+	}
+	if w.OpenOnly {
+		b.sql.WriteString(" AND t.completed = " + b.param(false))
+	}
+	b.sql.WriteString(")")
+}
+
+// Page is the statement of one part of a page: the plan's filters, the part, the cursor's
+// place, the order and limit, offset. columns are what it selects of t (and joins).
+func Page(d Dialect, columns, userID string, p task.Plan, part Part, limit int, offset int64) Statement {
+	b := &builder{d: d}
+	b.sql.WriteString("SELECT " + columns + " FROM tasks AS t WHERE ")
+	b.where(userID, p)
+	switch part {
+	case WithDue:
+		b.sql.WriteString(" AND t.due_key IS NOT NULL")
+	case NoDue:
+		b.sql.WriteString(" AND t.due_key IS NULL")
+	}
+	keys := b.keys(p.Sort, part)
+	if c := p.Cursor; c != nil && !(part == NoDue && !c.NoDue) {
+		op := " > "
+		if p.Desc {
+			op = " < "
+		}
+		b.sql.WriteString(" AND (" + strings.Join(keys, ", ") + ")" + op + "(" + strings.Join(b.cursorValues(p.Sort, part, c), ", ") + ")")
+	}
+	dir := " ASC"
+	if p.Desc {
+		dir = " DESC"
+	}
+	b.sql.WriteString(" ORDER BY " + strings.Join(keys, dir+", ") + dir)
+	b.sql.WriteString(" LIMIT " + b.param(limit))
+	if offset > 0 {
+		b.sql.WriteString(" OFFSET " + b.param(offset))
+	}
+	return Statement{b.sql.String(), b.args}
+}
+
+// keys are the sort's columns, the last one the id.
+func (b *builder) keys(s task.Sort, part Part) []string {
+	switch {
+	case part == NoDue, s == task.SortCreated:
+		return []string{"t.created_at", "t.id"}
+	case s == task.SortUpdated:
+		return []string{"coalesce(t.updated_at, t.created_at)", "t.id"}
+	case s == task.SortDue:
+		return []string{"t.due_key", "t.id"}
+	case s == task.SortPriority:
+		return []string{"t.priority", "t.created_at", "t.id"}
+	default:
+		return []string{b.d.TitleKey, "t.id"}
+	}
+}
+
+func (b *builder) cursorValues(s task.Sort, part Part, c *task.Cursor) []string {
+	id := b.param(c.ID.String())
+	switch {
+	case s == task.SortCreated, s == task.SortUpdated, s == task.SortDue:
+		return []string{b.param(b.d.Time(c.Time)), id}
+	case s == task.SortPriority:
+		return []string{b.param(c.Int), b.param(b.d.Time(c.Time)), id}
+	default:
+		return []string{b.param(c.Bytes), id}
+	}
+}
