@@ -480,3 +480,22 @@ func TestPlanning(t *testing.T) {
 		})
 	})
 }
+
+func TestDueAt(t *testing.T) {
+	ny := zone(t, "America/New_York")
+	for _, c := range []struct {
+		date         string
+		hour, minute int
+		want         string
+	}{
+		{"2027-03-14", 2, 30, "2027-03-14T03:30:00-04:00"}, // skipped by summer time: moves forward
+		{"2027-03-14", 3, 30, "2027-03-14T03:30:00-04:00"},
+		{"2027-11-07", 1, 30, "2027-11-07T01:30:00-04:00"}, // repeated: the first one
+		{"2026-12-24", 14, 30, "2026-12-24T14:30:00-05:00"},
+	} {
+		got := task.DueAt(date(c.date), c.hour, c.minute, ny).At.In(ny).Format(time.RFC3339)
+		if got != c.want {
+			t.Errorf("%s %02d:%02d: got %s, want %s", c.date, c.hour, c.minute, got, c.want)
+		}
+	}
+}

@@ -116,10 +116,18 @@ func (d Due) Key(loc *time.Location) time.Time {
 	return d.At
 }
 
-// DueAt is the due at clock time hh:mm of date in loc; a time that a DST change skips moves
-// forward as time.Date moves it.
+// DueAt is the due at clock time hh:mm of date in loc. A time that a change to summer time
+// skips (02:30 on the night clocks go from 02:00 to 03:00) moves forward by the change, to
+// 03:30, as RFC 5545 reads such times; time.Date alone may move it back.
 func DueAt(date Date, hour, minute int, loc *time.Location) Due {
-	return Due{At: time.Date(date.Year, date.Month, date.Day, hour, minute, 0, 0, loc).UTC().Truncate(time.Microsecond)}
+	t := time.Date(date.Year, date.Month, date.Day, hour, minute, 0, 0, loc)
+	if t.Hour() != hour || t.Minute() != minute {
+		// The clock time read with the offset in force before the gap is the instant the
+		// same time after the gap has moved to.
+		_, before := t.Add(-6 * time.Hour).Zone()
+		t = time.Date(date.Year, date.Month, date.Day, hour, minute, 0, 0, time.FixedZone("", before))
+	}
+	return Due{At: t.UTC().Truncate(time.Microsecond)}
 }
 
 // Limits of tags.
