@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -229,8 +230,18 @@ func number(f float64) any {
 func location(l string) []any {
 	var loc []any
 	for _, p := range strings.Split(l, ".") {
-		if p != "" {
-			loc = append(loc, p)
+		// An item of an array, due[0], is the name and then the index, as Pydantic writes it.
+		name, rest, _ := strings.Cut(p, "[")
+		if name != "" {
+			loc = append(loc, name)
+		}
+		for rest != "" {
+			var index string
+			index, rest, _ = strings.Cut(rest, "]")
+			if n, err := strconv.Atoi(index); err == nil {
+				loc = append(loc, n)
+			}
+			rest = strings.TrimPrefix(rest, "[")
 		}
 	}
 	return loc

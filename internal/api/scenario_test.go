@@ -59,6 +59,7 @@ type env struct {
 	Other apptest.User // a second user, only for token otherToken
 	Task  taskJSON     // the task setup made last, if any
 	ID    string       // what {id} in paths stands for
+	ETag  string       // an ETag that setup kept, for the checks of If-Match
 }
 
 func (e *env) expand(path string) string { return strings.ReplaceAll(path, "{id}", e.ID) }

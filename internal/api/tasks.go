@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -26,11 +27,22 @@ type (
 		Description *string  `json:"description,omitempty" maxLength:"1000" doc:"At most 1000 characters, trimmed"`
 		Completed   *bool    `json:"completed,omitempty"`
 	}
+	// listBody is a page as the store read it; AppendJSON writes it as listShape, which is
+	// what the OpenAPI document shows.
 	listBody struct {
-		Tasks []task.Task `json:"tasks"`
-		Total int64       `json:"total" doc:"Number of the user's tasks that match the filter, across all pages"`
+		Tasks []task.Task
+		Total int64
+	}
+	listShape struct {
+		Tasks []TaskRead `json:"tasks"`
+		Total int64      `json:"total" doc:"Number of the user's tasks that match the filter, across all pages"`
 	}
 )
+
+// Schema documents the page as it is written.
+func (listBody) Schema(r huma.Registry) *huma.Schema {
+	return r.Schema(reflect.TypeFor[listShape](), true, "TaskList")
+}
 
 // AppendJSON appends the page in one pass (see Task.AppendJSON).
 func (l listBody) AppendJSON(b []byte) []byte {
