@@ -41,6 +41,20 @@ func addRoutes(mux *http.ServeMux, d routeDeps) {
 	d.api.Handle("PUT /api/{user_id}/tasks/{id}", d.api.ReplaceUserTask())
 	d.api.Handle("DELETE /api/{user_id}/tasks/{id}", d.api.DeleteUserTask())
 	d.api.Handle("PATCH /api/{user_id}/tasks/{id}/complete", d.api.CompleteUserTask())
+	// The product's API: the whole task model, search, filters, sorts, cursors, ETags, bulk
+	// changes, tags and settings.
+	d.api.Handle("GET /api/v2/tasks", d.api.ListTasksV2())
+	d.api.Handle("POST /api/v2/tasks", d.api.CreateTaskV2())
+	d.api.Handle("POST /api/v2/tasks/bulk", d.api.BulkTasks())
+	d.api.Handle("GET /api/v2/tasks/{task_id}", d.api.GetTaskV2())
+	d.api.Handle("PATCH /api/v2/tasks/{task_id}", d.api.UpdateTaskV2())
+	d.api.Handle("DELETE /api/v2/tasks/{task_id}", d.api.DeleteTaskV2())
+	d.api.Handle("POST /api/v2/tasks/{task_id}/toggle", d.api.ToggleTaskV2())
+	d.api.Handle("GET /api/v2/tags", d.api.ListTags())
+	d.api.Handle("PATCH /api/v2/tags/{name}", d.api.RenameTag())
+	d.api.Handle("DELETE /api/v2/tags/{name}", d.api.DeleteTag())
+	d.api.Handle("GET /api/v2/settings", d.api.GetSettings())
+	d.api.Handle("PATCH /api/v2/settings", d.api.UpdateSettings())
 	mux.Handle("GET /docs", apidocs.Handler())
 
 	// The MCP tools for AI assistants (Streamable HTTP), over the same task service.
