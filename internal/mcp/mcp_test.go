@@ -307,7 +307,9 @@ func TestTools(t *testing.T) {
 				}{
 					{"MILK", "", []string{added.TaskID}},
 					{"litres", "all", []string{added.TaskID}},       // the description
-					{"I", "", []string{other.TaskID, added.TaskID}}, // newest first
+					{"mil", "", []string{added.TaskID}},             // the start of a word
+					{"m", "", []string{other.TaskID, added.TaskID}}, // "Mario", "milk": newest first
+					{"ilk", "", nil},                                // words, not any substring
 					{"milk", "pending", nil},
 					{"mario", "pending", []string{other.TaskID}},
 					{"nothing like it", "", nil},
@@ -325,7 +327,7 @@ func TestTools(t *testing.T) {
 						t.Errorf("search_tasks %q %s: got %v (total %d), want %v", c.query, c.status, ids, got.Total, c.want)
 					}
 				}
-				if got := ok[list](t, cs, "search_tasks", map[string]any{"query": "i", "limit": 1}); len(got.Tasks) != 1 || got.Total != 2 {
+				if got := ok[list](t, cs, "search_tasks", map[string]any{"query": "m", "limit": 1}); len(got.Tasks) != 1 || got.Total != 2 {
 					t.Errorf("search_tasks limit 1: got %+v, want 1 task of 2", got)
 				}
 

@@ -11,7 +11,6 @@ import (
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/google/uuid"
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
-	"golang.org/x/text/cases"
 
 	"todo/internal/apperr"
 	"todo/internal/bearer"
@@ -40,7 +39,7 @@ type (
 	}
 	searchArgs struct {
 		asUser
-		Query  string `json:"query" jsonschema:"The text to look for in titles and descriptions, ignoring case; not blank."`
+		Query  string `json:"query" jsonschema:"Words to look for in titles, descriptions and tags, in any case and with or without accents; every word must be found, and the last may be the start of a word. Not blank."`
 		Status string `json:"status,omitempty" jsonschema:"Which tasks to search: all (the default), pending (not done yet) or completed."`
 		Limit  int    `json:"limit,omitempty" jsonschema:"How many matching tasks to return at most: 1 to 1000, 50 if left out."`
 	}
@@ -233,12 +232,12 @@ func (d *door) listTasks(ctx context.Context, user string, in listArgs) (taskLis
 	return list, nil
 }
 
-// searchTasks matches in this door, over the user's tasks as the service lists them, until
-// the service has a search of its own.
+// searchTasks is the service's search: words in titles, descriptions and tags, in any case
+// and with or without accents; the last word may be the start of one.
 func (d *door) searchTasks(ctx context.Context, user string, in searchArgs) (taskList, error) {
-	query := strings.TrimSpace(in.Query)
-	if query == "" {
-		return taskList{}, apperr.Invalidf("query", "must not be blank")
+	q := task.ParseSearch(in.Query)
+	if q.Empty() {
+		return taskList{}, apperr.Invalidf("query", "must not be blank: give a word to look for")
 	}
 	completed, err := statusFilter(in.Status)
 	if err != nil {
@@ -251,31 +250,19 @@ func (d *door) searchTasks(ctx context.Context, user string, in searchArgs) (tas
 	case limit < 0 || limit > task.MaxPageSize:
 		return taskList{}, apperr.Invalidf("limit", "must be from 1 to %d", task.MaxPageSize)
 	}
-	// Folding, unlike lowering, matches "STRASSE" with "Straße". A Caser is not safe for
-	// concurrent use, hence one per call.
-	fold := cases.Fold()
-	needle := fold.String(query)
-	matches := func(s string) bool { return strings.Contains(fold.String(s), needle) }
-
-	list := taskList{Tasks: []taskItem{}}
-	for offset := int64(0); ; {
-		page, err := d.tasks.List(ctx, user, task.Filter{Completed: completed, Limit: task.MaxPageSize, Offset: offset})
-		if err != nil {
-			return taskList{}, err
-		}
-		for _, t := range page.Tasks {
-			if matches(t.Title) || matches(t.Description) {
-				list.Total++
-				if len(list.Tasks) < limit {
-					list.Tasks = append(list.Tasks, item(t))
-				}
-			}
-		}
-		offset += int64(len(page.Tasks))
-		if len(page.Tasks) < task.MaxPageSize || offset >= page.Total {
-			return list, nil
-		}
+	status := task.StatusAll
+	if completed != nil {
+		status = map[bool]task.Status{true: task.StatusCompleted, false: task.StatusOpen}[*completed]
 	}
+	page, _, err := d.tasks.Query(ctx, user, task.Query{Search: q, Status: status, Desc: true, Limit: limit})
+	if err != nil {
+		return taskList{}, err
+	}
+	list := taskList{Tasks: make([]taskItem, len(page.Tasks)), Total: page.Total}
+	for i, t := range page.Tasks {
+		list.Tasks[i] = item(t)
+	}
+	return list, nil
 }
 
 // completeTask sets completed rather than toggling it, so that an assistant that repeats
