@@ -60,7 +60,7 @@ func (s *Service) checkPassword(ctx context.Context, userID, password string) er
 		return s.internal("verify password", err)
 	}
 	if !ok {
-		return errInvalidPassword
+		return ErrInvalidPassword
 	}
 	return nil
 }
@@ -68,8 +68,12 @@ func (s *Service) checkPassword(ctx context.Context, userID, password string) er
 // ChangePassword sets a new password after checking the current one. With revokeOthers, every
 // session of the user ends and a new one is returned for the caller; as in Better Auth, that
 // happens in the same transaction as the password change, so that a new password never stands
-// beside sessions its owner asked to end.
+// beside sessions its owner asked to end. Its rate limit (Better Auth's, 3 per 10 s) counts
+// every door, as sign-in's does: guesses of the current password share one bucket.
 func (s *Service) ChangePassword(ctx context.Context, a Authenticated, current, next string, revokeOthers bool, c Client) (*Session, error) {
+	if err := s.Allow(ctx, c, changePasswordPath); err != nil {
+		return nil, err
+	}
 	if err := checkNewPassword(next); err != nil {
 		return nil, err
 	}

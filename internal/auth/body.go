@@ -21,6 +21,35 @@ type body struct {
 	present bool
 	value   any // the decoded JSON, or map[string]any of a form
 	issues  []string
+	// query says the values are a URL's query, where issues are reported.
+	query bool
+}
+
+// queryOf is the query of r as Better Auth's router reads it, to be checked like a body:
+// every value a string, a repeated parameter an array of them.
+func queryOf(r *http.Request) *body {
+	m := map[string]any{}
+	for name, values := range r.URL.Query() {
+		if len(values) == 1 {
+			m[name] = values[0]
+			continue
+		}
+		list := make([]any, len(values))
+		for i, v := range values {
+			list[i] = v
+		}
+		m[name] = list
+	}
+	return &body{present: true, value: m, query: true}
+}
+
+// at names a field in issues: [body.name], or [query.name].
+func (b *body) at(name string) string {
+	where := "body"
+	if b.query {
+		where = "query"
+	}
+	return "[" + where + "." + name + "]"
 }
 
 var (
@@ -141,7 +170,7 @@ func (b *body) str(m map[string]any, name string) string {
 	v, ok := b.field(m, name)
 	s, isString := v.(string)
 	if m != nil && !isString {
-		b.issues = append(b.issues, "[body."+name+"] Invalid input: expected string, received "+received(v, ok))
+		b.issues = append(b.issues, b.at(name)+" Invalid input: expected string, received "+received(v, ok))
 	}
 	return s
 }
@@ -154,7 +183,7 @@ func (b *body) optStr(m map[string]any, name string) *string {
 	}
 	s, isString := v.(string)
 	if !isString {
-		b.issues = append(b.issues, "[body."+name+"] Invalid input: expected string, received "+received(v, true))
+		b.issues = append(b.issues, b.at(name)+" Invalid input: expected string, received "+received(v, true))
 		return nil
 	}
 	return &s
@@ -168,14 +197,14 @@ func (b *body) optBool(m map[string]any, name string, def bool) bool {
 	}
 	x, isBool := v.(bool)
 	if !isBool {
-		b.issues = append(b.issues, "[body."+name+"] Invalid input: expected boolean, received "+received(v, true))
+		b.issues = append(b.issues, b.at(name)+" Invalid input: expected boolean, received "+received(v, true))
 		return def
 	}
 	return x
 }
 
 func (b *body) problem(field, message string) {
-	b.issues = append(b.issues, "[body."+field+"] "+message)
+	b.issues = append(b.issues, b.at(field)+" "+message)
 }
 
 // err is the VALIDATION_ERROR of the collected issues, or nil.

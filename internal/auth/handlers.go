@@ -20,6 +20,7 @@ type sessionNeed int
 
 const (
 	noSession    sessionNeed = iota
+	maybeSession             // read when there is one
 	anySession               // 401 without one
 	freshSession             // also created within the last day, else 403
 )
@@ -31,8 +32,9 @@ type endpoint struct {
 	form       bool // also takes application/x-www-form-urlencoded
 	noBody     bool // the body is never read (Better Auth's disableBody)
 	signInForm bool // sign-in and sign-up: Fetch Metadata checks even without cookies
-	// limitedByService: the service applies this endpoint's rate limit itself (sign-in and
-	// sign-up, whatever door they come through), so the router's count would be a second one.
+	// limitedByService: the service applies this endpoint's rate limit itself (sign-in,
+	// sign-up and the others the web UI also offers, whatever door they come through), so the
+	// router's count would be a second one.
 	limitedByService bool
 	session          sessionNeed
 	// parse validates the body as the endpoint's zod schema does, recording issues in the
@@ -74,7 +76,7 @@ func (a *API) Token() http.Handler {
 }
 func (a *API) JWKS() http.Handler { return a.endpoint(endpoint{handle: (*Service).handleJWKS}) }
 func (a *API) ChangePassword() http.Handler {
-	return a.endpoint(endpoint{session: anySession, parse: parseChangePassword, handle: (*Service).handleChangePassword})
+	return a.endpoint(endpoint{limitedByService: true, session: anySession, parse: parseChangePassword, handle: (*Service).handleChangePassword})
 }
 func (a *API) ListSessions() http.Handler {
 	return a.endpoint(endpoint{session: freshSession, handle: (*Service).handleListSessions})
@@ -111,15 +113,24 @@ func (a *API) NotFound() http.Handler {
 // bucket of their own.
 var endpointPaths = map[string]bool{
 	signUpPath: true, signInPath: true, "/sign-out": true, "/get-session": true, "/token": true,
-	"/jwks": true, "/change-password": true, "/list-sessions": true, "/revoke-session": true,
+	"/jwks": true, changePasswordPath: true, "/list-sessions": true, "/revoke-session": true,
 	"/revoke-sessions": true, "/revoke-other-sessions": true, "/update-user": true, "/delete-user": true,
+	requestResetPath: true, resetPasswordPath: true, sendVerificationPath: true, "/verify-email": true, changeEmailPath: true,
 }
+
+// resetLinkPath is the bucket of the reset links, /reset-password/<token>. Better Auth counts
+// each token apart; one bucket for them all keeps tokens out of the rate-limit table.
+const resetLinkPath = "/reset-password/:token"
 
 // rateKey is the bucket of a path: its endpoint's, the trailing slashes aside (as Better Auth
 // counts them), or the one of all other paths.
 func rateKey(path string) string {
-	if p := strings.TrimRight(strings.TrimPrefix(path, BasePath), "/"); endpointPaths[p] {
+	p := strings.TrimRight(strings.TrimPrefix(path, BasePath), "/")
+	switch {
+	case endpointPaths[p]:
 		return p
+	case strings.HasPrefix(p, resetPasswordPath+"/"):
+		return resetLinkPath
 	}
 	return "/*"
 }
@@ -187,7 +198,7 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request, ep endpoint, cli
 		if err != nil {
 			return err
 		}
-		if a == nil {
+		if a == nil && ep.session != maybeSession {
 			return errUnauthorized
 		}
 		if ep.session == freshSession && time.Since(a.Session.CreatedAt.Time) >= sessionFreshAge {
@@ -238,12 +249,6 @@ func (s *Service) checkCallbacks(r *http.Request, b *body) error {
 	return nil
 }
 
-type signInInput struct {
-	email, password string
-	callbackURL     *string
-	remember        bool
-}
-
 type changePasswordInput struct {
 	next, current string
 	revokeOthers  bool
@@ -262,16 +267,24 @@ func parseSignUp(b *body) any {
 		b.problem("password", "Too small: expected string to have >=1 characters")
 	}
 	in.Image = b.optStr(m, "image")
-	b.optStr(m, "callbackURL")
+	in.CallbackURL = optional(b.optStr(m, "callbackURL"))
 	in.Remember = b.optBool(m, "rememberMe", true)
 	return in
 }
 
+// signInRequest is sign-in's body; the answer tells a callbackURL that is absent from an
+// empty one.
+type signInRequest struct {
+	SignInInput
+	callbackURL *string
+}
+
 func parseSignIn(b *body) any {
 	m := b.object(false)
-	in := signInInput{email: b.str(m, "email"), password: b.str(m, "password")}
+	in := signInRequest{SignInInput: SignInInput{Email: b.str(m, "email"), Password: b.str(m, "password")}}
 	in.callbackURL = b.optStr(m, "callbackURL")
-	in.remember = b.optBool(m, "rememberMe", true)
+	in.CallbackURL = optional(in.callbackURL)
+	in.Remember = b.optBool(m, "rememberMe", true)
 	return in
 }
 
@@ -321,16 +334,20 @@ func (s *Service) handleSignUp(w http.ResponseWriter, r *http.Request, req *requ
 	if err != nil {
 		return err
 	}
-	s.cookies.setSession(w, r, a.Session.Token, a.Remember)
-	return writeJSON(w, http.StatusOK, struct {
-		Token string `json:"token"`
-		User  User   `json:"user"`
-	}{a.Session.Token, a.User})
+	res := struct {
+		Token *string `json:"token"`
+		User  User    `json:"user"`
+	}{User: a.User}
+	if a.HasSession() {
+		s.cookies.setSession(w, r, a.Session.Token, a.Remember)
+		res.Token = &a.Session.Token
+	}
+	return writeJSON(w, http.StatusOK, res)
 }
 
 func (s *Service) handleSignIn(w http.ResponseWriter, r *http.Request, req *request) error {
-	in := req.input.(signInInput)
-	a, err := s.SignIn(r.Context(), in.email, in.password, in.remember, req.client)
+	in := req.input.(signInRequest)
+	a, err := s.SignIn(r.Context(), in.SignInInput, req.client)
 	if err != nil {
 		return err
 	}

@@ -54,6 +54,15 @@ type Config struct {
 	MaxSessions int
 	// DeletedUsers, when set, learns of each user this instance deletes, at once.
 	DeletedUsers DeletedUsers
+	// Mailer carries the mails of password reset, email verification and change of email;
+	// without one that is enabled, those features are off.
+	Mailer Mailer
+	// AppName names the app in its mails.
+	AppName string
+	// Email sets the flows that send mail.
+	Email EmailOptions
+	// Now is the clock of reset and verification links (their expiry); nil is time.Now.
+	Now func() time.Time
 }
 
 // UserData is what another domain keeps for users (the task domain: their tasks). Auth knows
@@ -78,6 +87,17 @@ type Service struct {
 	maxSessions int
 	deleted     DeletedUsers
 	log         *slog.Logger
+
+	// The flows that send mail: the mailer, the app name the mails give, the settings, the
+	// secret that signs verification links, the URL of this API that the links lead to, and
+	// the clock of their expiry.
+	mailer  Mailer
+	appName string
+	email   EmailOptions
+	secret  []byte
+	authURL string
+	clock   func() time.Time
+	sweeper verificationSweeper
 }
 
 // New returns the auth service over db.
@@ -96,6 +116,14 @@ func New(db *database.DB, cfg Config, log *slog.Logger) *Service {
 		log:      log.With("component", "auth"),
 	}
 	s.maxSessions, s.deleted = cfg.MaxSessions, cfg.DeletedUsers
+	s.mailer, s.appName, s.email = cfg.Mailer, cfg.AppName, cfg.Email
+	s.secret, s.authURL, s.clock = []byte(cfg.Secret), issuer+BasePath, cfg.Now
+	if s.appName == "" {
+		s.appName = "Todo"
+	}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
 	if cfg.RateLimit {
 		s.limiter = newRateLimiterIn(st, cfg.RateLimitStorage)
 	}
@@ -128,10 +156,13 @@ var (
 	ErrPasswordTooLong    = &apperr.Error{Kind: apperr.BadRequest, Code: "PASSWORD_TOO_LONG", Message: "Password too long"}
 	ErrUserExists         = &apperr.Error{Kind: apperr.Invalid, Code: "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL", Message: "User already exists. Use another email."}
 	errUnauthorized       = &apperr.Error{Kind: apperr.Unauthorized, Code: "UNAUTHORIZED", Message: "Unauthorized"}
-	errInvalidPassword    = &apperr.Error{Kind: apperr.BadRequest, Code: "INVALID_PASSWORD", Message: "Invalid password"}
+	ErrInvalidPassword    = &apperr.Error{Kind: apperr.BadRequest, Code: "INVALID_PASSWORD", Message: "Invalid password"}
 	errNoCredential       = &apperr.Error{Kind: apperr.BadRequest, Code: "CREDENTIAL_ACCOUNT_NOT_FOUND", Message: "Credential account not found"}
 	errSessionExpired     = &apperr.Error{Kind: apperr.BadRequest, Code: "SESSION_EXPIRED", Message: "Session expired. Re-authenticate to perform this action."}
 )
+
+// now is the service's clock at Better Auth's precision.
+func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Millisecond) }
 
 // tooManyRequests is Better Auth's 429, to be tried again after retry.
 func tooManyRequests(retry time.Duration) *apperr.Error {
@@ -151,6 +182,17 @@ type SignUpInput struct {
 	Password string
 	Image    *string
 	Remember bool
+	// CallbackURL is where the verification link sent on sign-up leads ("" is "/").
+	CallbackURL string
+}
+
+// SignInInput is what sign-in takes.
+type SignInInput struct {
+	Email    string
+	Password string
+	Remember bool
+	// CallbackURL is where a verification link sent on this sign-in leads ("" is "/").
+	CallbackURL string
 }
 
 // Authenticated is a user with a session.
@@ -159,6 +201,10 @@ type Authenticated struct {
 	User     User    `json:"user"`
 	Remember bool    `json:"-"`
 }
+
+// HasSession tells whether a sign-up opened a session: with RequireEmailVerification it does
+// not, and the user signs in once their address is verified.
+func (a Authenticated) HasSession() bool { return a.Session.Token != "" }
 
 // Rate-limit keys of the endpoints whose limits the service applies itself, so that every
 // door counts in the same buckets.
@@ -172,7 +218,9 @@ const (
 func normalEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
 // SignUp creates a user with an email-and-password account and signs them in. The name and
-// email are trimmed; as in Better Auth, the name may be empty.
+// email are trimmed; as in Better Auth, the name may be empty. With RequireEmailVerification,
+// as in Better Auth, it opens no session, and an address that has an account already gets
+// the answer of a new one (a made-up user), after the same time, instead of an error.
 func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) (Authenticated, error) {
 	if err := s.Allow(ctx, c, signUpPath); err != nil {
 		return Authenticated{}, err
@@ -187,9 +235,20 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) (Authent
 	if err := checkNewPassword(in.Password); err != nil {
 		return Authenticated{}, err
 	}
-	email := normalEmail(in.Email)
+	email, quietly := normalEmail(in.Email), s.email.RequireEmailVerification
+	if quietly {
+		defer quiet(ctx, time.Now())
+	}
+	at := now()
+	u := User{ID: newID(), Name: in.Name, Email: email, Image: in.Image, CreatedAt: Time{at}, UpdatedAt: Time{at}}
 	if _, err := s.store.userByEmail(ctx, email); err == nil {
-		return Authenticated{}, ErrUserExists
+		if !quietly {
+			return Authenticated{}, ErrUserExists
+		}
+		if _, err := s.hasher.hash(ctx, c.IP, in.Password); err != nil {
+			return Authenticated{}, s.internal("hash password", err)
+		}
+		return Authenticated{User: u}, nil
 	} else if !errors.Is(err, errNotFound) {
 		return Authenticated{}, s.internal("look up user", err)
 	}
@@ -197,24 +256,40 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, c Client) (Authent
 	if err != nil {
 		return Authenticated{}, s.internal("hash password", err)
 	}
-	at := now()
-	u := User{ID: newID(), Name: in.Name, Email: email, Image: in.Image, CreatedAt: Time{at}, UpdatedAt: Time{at}}
-	se := s.newSession(u.ID, in.Remember, c, at)
+	a := Authenticated{User: u, Remember: in.Remember}
+	var se *Session
+	if !quietly {
+		a.Session = s.newSession(u.ID, in.Remember, c, at)
+		se = &a.Session
+	}
 	if err := s.store.createUser(ctx, u, hash, se); errors.Is(err, errEmailTaken) {
+		if quietly {
+			return Authenticated{User: u}, nil
+		}
 		return Authenticated{}, ErrUserExists
 	} else if err != nil {
 		return Authenticated{}, s.internal("create user", err)
 	}
 	s.log.InfoContext(ctx, "sign-up", "user_id", u.ID, "ip", c.IP)
-	return Authenticated{Session: se, User: u, Remember: in.Remember}, nil
+	if s.email.SendOnSignUp && s.mailOn() {
+		// As in Better Auth, the account stands even if the mail cannot go: the user can ask
+		// for another link.
+		if err := s.sendVerification(ctx, u, in.CallbackURL); err != nil {
+			s.log.WarnContext(ctx, "sign-up: no verification mail", "user_id", u.ID, "err", err)
+		}
+	}
+	return a, nil
 }
 
 // SignIn checks an email and password and opens a new session. An unknown email and a wrong
-// password give the same answer in the same time.
-func (s *Service) SignIn(ctx context.Context, email, password string, remember bool, c Client) (Authenticated, error) {
+// password give the same answer in the same time. With RequireEmailVerification, a user whose
+// address is not verified is refused with EMAIL_NOT_VERIFIED (after the password is checked,
+// as in Better Auth), and with SendOnSignIn gets a new verification link.
+func (s *Service) SignIn(ctx context.Context, in SignInInput, c Client) (Authenticated, error) {
 	if err := s.Allow(ctx, c, signInPath); err != nil {
 		return Authenticated{}, err
 	}
+	email, password, remember := in.Email, in.Password, in.Remember
 	if !validEmail(email) {
 		return Authenticated{}, ErrInvalidEmail
 	}
@@ -250,6 +325,15 @@ func (s *Service) SignIn(ctx context.Context, email, password string, remember b
 	}
 	if !ok {
 		return fail("wrong password")
+	}
+	if s.email.RequireEmailVerification && !u.EmailVerified {
+		s.log.InfoContext(ctx, "sign-in refused: email not verified", "user_id", u.ID, "ip", c.IP)
+		if s.email.SendOnSignIn && s.mailOn() {
+			if err := s.sendVerification(ctx, u, in.CallbackURL); err != nil {
+				s.log.WarnContext(ctx, "sign-in: no verification mail", "user_id", u.ID, "err", err)
+			}
+		}
+		return Authenticated{}, ErrEmailNotVerified
 	}
 	se := s.newSession(u.ID, remember, c, now())
 	if err := s.store.createSession(ctx, se, s.maxSessions); err != nil {

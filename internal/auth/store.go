@@ -183,9 +183,9 @@ func nullable(ns sql.NullString) *string {
 	return &ns.String
 }
 
-// createUser writes the user, their credential account and their first session in one
-// transaction, as sign-up does.
-func (s *store) createUser(ctx context.Context, u User, passwordHash string, se Session) error {
+// createUser writes the user, their credential account and their first session (when se is
+// not nil) in one transaction, as sign-up does.
+func (s *store) createUser(ctx context.Context, u User, passwordHash string, se *Session) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -203,8 +203,10 @@ func (s *store) createUser(ctx context.Context, u User, passwordHash string, se 
 		newID(), u.ID, u.ID, passwordHash, s.timestamp(u.CreatedAt.Time), s.timestamp(u.UpdatedAt.Time)); err != nil {
 		return err
 	}
-	if err := s.insertSession(ctx, tx, se); err != nil {
-		return err
+	if se != nil {
+		if err := s.insertSession(ctx, tx, *se); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }

@@ -126,7 +126,8 @@ func RecordRoute(mux http.Handler) http.Handler {
 
 // Middleware gives each request an id (the client's X-Request-ID when it is sane), returns it
 // in X-Request-ID, and after the answer writes one log line and updates the metrics. The line
-// never holds headers, cookies, bodies or query strings: those may carry secrets.
+// never holds headers, cookies, bodies or query strings: those may carry secrets; nor the
+// path of a route with a {token} wildcard, which is one.
 func (m *Metrics) Middleware(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -147,11 +148,15 @@ func (m *Metrics) Middleware(log *slog.Logger, next http.Handler) http.Handler {
 		if rec.status >= 500 {
 			level = slog.LevelError
 		}
+		path := truncated(r.URL.Path)
+		if strings.Contains(route, "{token}") {
+			path = route // the path carries a secret: a password-reset link's token
+		}
 		log.LogAttrs(r.Context(), level, "request",
 			slog.String("request_id", req.id),
 			slog.String("method", method),
 			slog.String("route", route),
-			slog.String("path", truncated(r.URL.Path)),
+			slog.String("path", path),
 			slog.Int("status", rec.status),
 			slog.Duration("duration", elapsed),
 			slog.String("user_id", req.userID),

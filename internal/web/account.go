@@ -18,9 +18,9 @@ func (ui *UI) SignInPage() http.Handler {
 			http.Redirect(w, r, next, http.StatusSeeOther)
 			return
 		}
-		ui.page(w, r, http.StatusOK, "signin", authView{
+		ui.page(w, r, http.StatusOK, "signin", signInView{authView: authView{
 			layoutView: layoutView{Title: "Sign in"}, Next: next, Remember: true,
-		})
+		}})
 	})
 }
 
@@ -61,12 +61,15 @@ func (ui *UI) SignIn() http.Handler {
 			v.PasswordError = "Enter your password."
 		}
 		if v.EmailError != "" || v.PasswordError != "" {
-			ui.page(w, r, http.StatusUnprocessableEntity, "signin", v)
+			ui.page(w, r, http.StatusUnprocessableEntity, "signin", signInView{authView: v})
 			return
 		}
-		a, err := ui.auth.SignIn(r.Context(), v.Email, password, v.Remember, ui.client(r))
+		a, err := ui.auth.SignIn(r.Context(), auth.SignInInput{
+			Email: v.Email, Password: password, Remember: v.Remember, CallbackURL: emailVerifiedPage,
+		}, ui.client(r))
 		if err != nil {
-			ui.authFailed(w, r, "signin", v, err)
+			v, status := ui.authRefusal(w, r, v, err)
+			ui.page(w, r, status, "signin", signInView{authView: v, Unverified: errors.Is(err, auth.ErrEmailNotVerified)})
 			return
 		}
 		ui.auth.SetSessionCookie(w, a)
@@ -95,10 +98,22 @@ func (ui *UI) SignUp() http.Handler {
 			return
 		}
 		a, err := ui.auth.SignUp(r.Context(), auth.SignUpInput{
-			Name: v.Name, Email: v.Email, Password: password, Remember: true,
+			Name: v.Name, Email: v.Email, Password: password, Remember: true, CallbackURL: emailVerifiedPage,
 		}, ui.client(r))
 		if err != nil {
-			ui.authFailed(w, r, "signup", v, err)
+			v, status := ui.authRefusal(w, r, v, err)
+			ui.page(w, r, status, "signup", v)
+			return
+		}
+		if !a.HasSession() {
+			// Sign-in waits for a verified address; the page is the same whether the address
+			// was new or had an account already.
+			ui.notice(w, r, http.StatusOK, noticeView{
+				Heading: "Check your inbox", Ok: true,
+				Lines: []string{"We've sent a link to " + v.Email + ". Open it to verify your address, then sign in; it works for " +
+					auth.Lifetime(ui.auth.EmailFeatures().VerificationLinkLifetime) + "."},
+				Primary: &link{"/signin", "Sign in"},
+			})
 			return
 		}
 		ui.auth.SetSessionCookie(w, a)
@@ -127,10 +142,17 @@ func (ui *UI) client(r *http.Request) auth.Client {
 	return auth.Client{IP: ui.auth.ClientIP(r), UserAgent: r.UserAgent()}
 }
 
-// authFailed shows the form again with the auth service's refusal next to the field it is
-// about, in words for people rather than API codes, with the status and headers of apperr's
-// table.
-func (ui *UI) authFailed(w http.ResponseWriter, r *http.Request, page string, v authView, err error) {
+// signInView is the sign-in page; Unverified offers a new verification link, when sign-in
+// was refused for want of a verified address.
+type signInView struct {
+	authView
+	Unverified bool
+}
+
+// authRefusal puts the auth service's refusal into the form, next to the field it is about,
+// in words for people rather than API codes, sets the headers of apperr's table and returns
+// the status to answer with.
+func (ui *UI) authRefusal(w http.ResponseWriter, r *http.Request, v authView, err error) (authView, int) {
 	e := apperr.From(err)
 	apperr.Log(r.Context(), ui.log, e)
 	e.SetHeaders(w.Header())
@@ -152,15 +174,10 @@ func (ui *UI) authFailed(w http.ResponseWriter, r *http.Request, page string, v 
 		v.PasswordError = fmt.Sprintf("Password too short: use at least %d characters.", auth.MinPasswordLength)
 	case errors.Is(e, auth.ErrPasswordTooLong):
 		v.PasswordError = fmt.Sprintf("Password too long: use at most %d characters.", auth.MaxPasswordLength)
-	case e.Kind == apperr.RateLimited:
-		// The limits are the auth API's, counted in the same buckets.
-		v.Alert = fmt.Sprintf("Too many attempts, try again in %d s.", e.RetrySeconds())
-	case e.Kind == apperr.Unavailable:
-		v.Alert = "We can't reach the database right now. Please try again in a moment."
-	case e.Kind == apperr.Internal:
-		v.Alert = "Something went wrong on our side. Please try again."
+	case errors.Is(e, auth.ErrEmailNotVerified):
+		v.Alert = "Verify your email address first: open the link we sent to " + v.Email + ", then sign in."
 	default:
-		v.Alert = e.Message
+		v.Alert = failureText(e)
 	}
-	ui.page(w, r, status, page, v)
+	return v, status
 }

@@ -24,7 +24,8 @@ var templateFiles embed.FS
 
 // pageNames are the templates that render a whole page; each one is parsed over the layout and
 // the partials, which every page shares.
-var pageNames = []string{"signin", "signup", "tasks", "confirm", "error"}
+var pageNames = []string{"signin", "signup", "tasks", "confirm", "error",
+	"forgot-password", "reset-password", "notice", "account"}
 
 // Tasks is what the UI asks of the task service.
 type Tasks interface {
@@ -41,13 +42,22 @@ type Tasks interface {
 // Auth is what the UI asks of the auth service: the same sessions and cookies as its API's.
 type Auth interface {
 	Session(ctx context.Context, w http.ResponseWriter, r *http.Request) (*auth.Authenticated, error)
-	SignIn(ctx context.Context, email, password string, remember bool, c auth.Client) (auth.Authenticated, error)
+	SignIn(ctx context.Context, in auth.SignInInput, c auth.Client) (auth.Authenticated, error)
 	SignUp(ctx context.Context, in auth.SignUpInput, c auth.Client) (auth.Authenticated, error)
 	SignOut(ctx context.Context, token string) error
 	SetSessionCookie(w http.ResponseWriter, a auth.Authenticated)
 	ClearSessionCookies(w http.ResponseWriter)
 	ClientIP(r *http.Request) string
 	Issuer() string
+
+	// The account pages: password reset, email verification, changes of address and password.
+	EmailFeatures() auth.EmailFeatures
+	RequestPasswordReset(ctx context.Context, email, redirectTo string, c auth.Client) error
+	CheckResetToken(ctx context.Context, token string) error
+	ResetPassword(ctx context.Context, token, newPassword string, c auth.Client) error
+	SendVerificationEmail(ctx context.Context, email, callbackURL string, a *auth.Authenticated, c auth.Client) error
+	ChangeEmail(ctx context.Context, a auth.Authenticated, newEmail, callbackURL string, c auth.Client) error
+	ChangePassword(ctx context.Context, a auth.Authenticated, current, next string, revokeOthers bool, c auth.Client) (*auth.Session, error)
 }
 
 // UI serves the web front end.
@@ -75,7 +85,7 @@ func New(tasks Tasks, authn Auth, strictOrigin bool, log *slog.Logger) (*UI, err
 	if ui.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	if ui.pages, err = parsePages(ui.assets); err != nil {
+	if ui.pages, err = parsePages(ui.assets, authn.EmailFeatures); err != nil {
 		return nil, err
 	}
 	if ui.crossOrigin, err = newCrossOriginProtection(authn.Issuer()); err != nil {
@@ -85,10 +95,13 @@ func New(tasks Tasks, authn Auth, strictOrigin bool, log *slog.Logger) (*UI, err
 	return ui, nil
 }
 
-func parsePages(a assets) (map[string]*template.Template, error) {
+// parsePages parses the pages; emailFeatures tells the layout whether to offer what needs
+// mail (the banner that asks to verify an address, "Forgot password?").
+func parsePages(a assets, emailFeatures func() auth.EmailFeatures) (map[string]*template.Template, error) {
 	base, err := template.New("").Funcs(template.FuncMap{
-		"asset":  a.url,
-		"plural": plural,
+		"asset":         a.url,
+		"plural":        plural,
+		"emailFeatures": emailFeatures,
 	}).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, err
