@@ -5,6 +5,7 @@ import (
 	"time"
 	"unicode"
 
+	"todo/internal/recur"
 	"todo/internal/task"
 )
 
@@ -17,11 +18,12 @@ type match struct {
 	priority     task.Priority
 	date         task.Date
 	hour, minute int
+	rule         recur.Rule
 }
 
 // matchers are tried in this order at each word. A phrase that begins with a word another
 // matcher knows must come before it ("every friday" before "friday").
-var matchers = [...]func(clock, []word) (match, bool){matchTag, matchPriority, matchDate, matchTime}
+var matchers = [...]func(clock, []word) (match, bool){matchTag, matchPriority, matchRecurrence, matchDate, matchTime}
 
 func (c clock) match(words []word) (match, bool) {
 	for _, m := range matchers {
@@ -150,13 +152,8 @@ func (c clock) calendarDate(words []word) (n int, d task.Date, ok bool) {
 	if !phrase(words, 2) {
 		return 0, task.Date{}, false
 	}
-	day, okDay := dayOfMonth(first)
-	month, okMonth := months[words[1].lower]
-	if !okDay || !okMonth {
-		month, okMonth = months[first]
-		day, okDay = dayOfMonth(words[1].lower)
-	}
-	if !okDay || !okMonth {
+	month, day, ok := dayAndMonth(first, words[1].lower)
+	if !ok {
 		return 0, task.Date{}, false
 	}
 	if phrase(words, 3) && len(words[2].lower) == 4 {
@@ -171,6 +168,17 @@ func (c clock) calendarDate(words []word) (n int, d task.Date, ok bool) {
 		}
 	}
 	return 0, task.Date{}, false
+}
+
+// dayAndMonth reads a day and a month in either order: "24 dec", "december 24th".
+func dayAndMonth(a, b string) (time.Month, int, bool) {
+	day, okDay := dayOfMonth(a)
+	month, okMonth := months[b]
+	if !okDay || !okMonth {
+		month, okMonth = months[a]
+		day, okDay = dayOfMonth(b)
+	}
+	return month, day, okDay && okMonth
 }
 
 // dateIn is the date, when it exists (29 February does not in every year).

@@ -1,5 +1,6 @@
 // Package quickadd reads what a user types into the title box of a new task and recognises the
-// planning written into it: #tags, a !priority, a due date and a time of day. It does no I/O:
+// planning written into it: #tags, a !priority, a due date, a time of day and a repeat rule
+// ("every monday"). It does no I/O:
 // the caller gives the current instant and the user's preferences, and gets back the title
 // without the recognised phrases, what they set, and where each one was, so that the user can
 // see what was understood before saving. The syntax is described for users in
@@ -14,6 +15,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"todo/internal/recur"
 	"todo/internal/task"
 )
 
@@ -25,9 +27,10 @@ const (
 	Priority
 	Date
 	Time
+	Recurrence
 )
 
-var kindNames = [...]string{Tag: "tag", Priority: "priority", Date: "date", Time: "time"}
+var kindNames = [...]string{Tag: "tag", Priority: "priority", Date: "date", Time: "time", Recurrence: "recurrence"}
 
 func (k Kind) String() string {
 	if k < Tag || int(k) >= len(kindNames) {
@@ -43,8 +46,8 @@ type Token struct {
 	Start, End int
 }
 
-// Result is what Parse understood. A kind added later (a repeat rule) comes as another field
-// and another Kind, so that callers which do not know it keep working.
+// Result is what Parse understood. A kind added later comes as another field and another Kind,
+// so that callers which do not know it keep working.
 type Result struct {
 	// Title is the input without the recognised phrases and the escaping backslashes, trimmed;
 	// the spaces on both sides of a removed phrase become one.
@@ -53,9 +56,13 @@ type Result struct {
 	Tags []string
 	// Priority is task.PriorityNone when none was given.
 	Priority task.Priority
-	// Due is nil without a date or a time, all day with a date only, and an instant when a
-	// time was given.
+	// Due is nil without a date, a time or a recurrence, all day without a time, and an
+	// instant when a time was given. With a recurrence it is the rule's first occurrence on
+	// or after the date (today without one).
 	Due *task.Due
+	// Recurrence is the repeat rule, or nil. A rule from the due names the weekday, day or
+	// date it repeats on: "every month" typed on the 31st is every month on the 31st.
+	Recurrence *recur.Rule
 	// Tokens are the recognised phrases, in the order of the input.
 	Tokens []Token
 }
@@ -111,7 +118,12 @@ func Parse(input string, now time.Time, prefs task.Prefs) Result {
 	if r.Title == "" && len(r.Tokens) > 0 {
 		return typed
 	}
-	r.Tags, r.Priority, r.Due = p.tags, p.priority, p.due(c)
+	r.Tags, r.Priority = p.tags, p.priority
+	if p.hasRule {
+		r.Recurrence, r.Due = p.repeat(c)
+	} else {
+		r.Due = p.due(c)
+	}
 	return r
 }
 
@@ -146,6 +158,9 @@ type planned struct {
 
 	hour, minute int
 	hasTime      bool
+
+	rule    recur.Rule
+	hasRule bool
 }
 
 // take records m and tells whether it counts.
@@ -176,6 +191,11 @@ func (p *planned) take(m match) bool {
 			return false
 		}
 		p.hour, p.minute, p.hasTime = m.hour, m.minute, true
+	case Recurrence:
+		if p.hasRule {
+			return false
+		}
+		p.rule, p.hasRule = m.rule, true
 	}
 	return true
 }
@@ -200,6 +220,34 @@ func (p *planned) due(c clock) *task.Due {
 	return &d
 }
 
+// repeat is the rule, with the parts it leaves to its start named from the date (or today),
+// and its first due: the first occurrence on or after that date. With a time and no date, it
+// is the first occurrence whose time has not passed.
+func (p *planned) repeat(c clock) (*recur.Rule, *task.Due) {
+	start := c.today
+	if p.hasDate {
+		start = p.date
+	}
+	rule := p.rule
+	if rule.Kind == recur.FromDue {
+		rule = rule.Anchored(start)
+	}
+	first, ok := rule.First(start)
+	if !ok {
+		return &rule, p.due(c) // only past the year 9999
+	}
+	if !p.hasTime {
+		return &rule, &task.Due{Date: first}
+	}
+	d := task.DueAt(first, p.hour, p.minute, c.loc)
+	if !p.hasDate && !d.At.After(c.now) {
+		if next, ok := rule.First(first.AddDays(1)); ok {
+			d = task.DueAt(next, p.hour, p.minute, c.loc)
+		}
+	}
+	return &rule, &d
+}
+
 // trailing is the punctuation that may follow a phrase without making it part of a longer
 // word: "today," and "today!" are dates, "today's" and "today.com" are not.
 const trailing = ",.;:!?"
@@ -210,7 +258,7 @@ type word struct {
 	full       int    // where the word ends with its punctuation
 	text       string // the word as typed
 	lower      string // text in lower case, or "" when text is not ASCII: phrases are English
-	punct      bool   // punctuation follows, which ends a phrase
+	trail      string // the punctuation that follows, which ends a phrase (but for lists)
 }
 
 func newWord(input string, start, full int) word {
@@ -219,7 +267,7 @@ func newWord(input string, start, full int) word {
 		end--
 	}
 	text := input[start:end]
-	return word{start: start, end: end, full: full, text: text, lower: asciiLower(text), punct: end < full}
+	return word{start: start, end: end, full: full, text: text, lower: asciiLower(text), trail: input[end:full]}
 }
 
 func splitWords(input string) []word {
@@ -264,7 +312,7 @@ func phrase(words []word, n int) bool {
 		return false
 	}
 	for _, w := range words[:n-1] {
-		if w.punct {
+		if w.trail != "" {
 			return false
 		}
 	}

@@ -25,17 +25,21 @@ func zone(t testing.TB, name string) *time.Location {
 }
 
 // outcome is a Result in a form that reads well in a table: the due as a date (all day) or an
-// RFC 3339 instant in UTC, and each token as kind:text.
+// RFC 3339 instant in UTC, the recurrence as its RRULE, and each token as kind:text.
 type outcome struct {
 	title    string
 	tags     []string
 	priority task.Priority
 	due      string
+	repeat   string
 	tokens   []string
 }
 
 func outcomeOf(r quickadd.Result) outcome {
 	o := outcome{title: r.Title, tags: r.Tags, priority: r.Priority}
+	if r.Recurrence != nil {
+		o.repeat = r.Recurrence.String()
+	}
 	switch {
 	case r.Due == nil:
 	case r.Due.AllDay():
@@ -50,12 +54,12 @@ func outcomeOf(r quickadd.Result) outcome {
 }
 
 func (o outcome) String() string {
-	return fmt.Sprintf("title %q, tags %q, priority %v, due %q, tokens %q", o.title, o.tags, o.priority, o.due, o.tokens)
+	return fmt.Sprintf("title %q, tags %q, priority %v, due %q, repeat %q, tokens %q", o.title, o.tags, o.priority, o.due, o.repeat, o.tokens)
 }
 
 func (o outcome) equal(p outcome) bool {
 	return o.title == p.title && slices.Equal(o.tags, p.tags) && o.priority == p.priority &&
-		o.due == p.due && slices.Equal(o.tokens, p.tokens)
+		o.due == p.due && o.repeat == p.repeat && slices.Equal(o.tokens, p.tokens)
 }
 
 // text is the outcome of an input in which nothing is recognised.
@@ -440,7 +444,7 @@ func TestTimeThatDSTSkips(t *testing.T) {
 func TestKindNames(t *testing.T) {
 	for k, want := range map[quickadd.Kind]string{
 		quickadd.Tag: "tag", quickadd.Priority: "priority", quickadd.Date: "date", quickadd.Time: "time",
-		0: "Kind(0)", 99: "Kind(99)",
+		quickadd.Recurrence: "recurrence", 0: "Kind(0)", 99: "Kind(99)",
 	} {
 		if got := k.String(); got != want {
 			t.Errorf("Kind(%d).String() = %q, want %q", int(k), got, want)
@@ -493,16 +497,30 @@ func checkInvariants(t testing.TB, input string, now time.Time, r quickadd.Resul
 	if (r.Priority != task.PriorityNone) != (count[quickadd.Priority] == 1) {
 		t.Fatalf("Parse(%q): priority %v from %d priority tokens", input, r.Priority, count[quickadd.Priority])
 	}
-	dated, timed := count[quickadd.Date] == 1, count[quickadd.Time] == 1
+	dated, timed, repeats := count[quickadd.Date] == 1, count[quickadd.Time] == 1, count[quickadd.Recurrence] == 1
 	switch {
 	case r.Due == nil:
-		if dated || timed {
-			t.Fatalf("Parse(%q): no due from a date or time token", input)
+		if dated || timed || repeats {
+			t.Fatalf("Parse(%q): no due from a date, time or recurrence token", input)
 		}
-	case r.Due.AllDay() != !timed || (!dated && !timed):
-		t.Fatalf("Parse(%q): due %+v from date %v, time %v", input, *r.Due, dated, timed)
+	case r.Due.AllDay() != !timed || (!dated && !timed && !repeats):
+		t.Fatalf("Parse(%q): due %+v from date %v, time %v, recurrence %v", input, *r.Due, dated, timed, repeats)
 	case timed && !dated && !now.IsZero() && !r.Due.At.After(now):
 		t.Fatalf("Parse(%q): a time alone is %v, not after %v", input, r.Due.At, now)
+	}
+	if (r.Recurrence != nil) != repeats {
+		t.Fatalf("Parse(%q): recurrence %v from %d recurrence tokens", input, r.Recurrence, count[quickadd.Recurrence])
+	}
+	if r.Recurrence != nil {
+		if err := r.Recurrence.Validate(); err != nil {
+			t.Fatalf("Parse(%q): recurrence %v is not valid: %v", input, r.Recurrence, err)
+		}
+		// An all-day due is the rule's first occurrence from that day.
+		if r.Due.AllDay() {
+			if first, ok := r.Recurrence.First(r.Due.Date); !ok || first != r.Due.Date {
+				t.Fatalf("Parse(%q): due %v is not an occurrence of %v", input, r.Due.Date, r.Recurrence)
+			}
+		}
 	}
 }
 
@@ -511,6 +529,8 @@ func FuzzParse(f *testing.F) {
 		"Submit report #work !high tomorrow at 9:30am #q4", `\#1 fan \today`, "today", "#日本語 の本",
 		"Gift 24 dec 2027 14:30", "in 3 days", "next week", "on fri at 12am", "29 feb", "2026-12-24",
 		"today, buy", "a  #x  b", "email@today.com", "C#", "#tag,", "9 pm", "\xff today",
+		"Gym every 2 weeks on mon, thu at 7", "Rent every month on the 1st", "every last friday x", "x every! 3 days",
+		"x every 3 days after completion", "x every mon,wed and fri", "x every 29 feb", "x every other week",
 	} {
 		f.Add(s, wednesday.Unix(), uint8(0), uint8(1))
 	}
