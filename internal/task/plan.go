@@ -38,7 +38,7 @@ func (s *Service) Query(ctx context.Context, userID string, q Query) (Page, Pref
 	if err != nil {
 		return Page{}, Prefs{}, err
 	}
-	p := plan(q, prefs.TimeZone, s.now())
+	p := NewPlan(q, prefs.TimeZone, s.now())
 	p.Limit = q.Limit + 1 // one more tells whether there is a next page
 	page, err := s.store.Query(ctx, userID, p)
 	if err != nil {

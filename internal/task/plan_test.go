@@ -134,7 +134,10 @@ func TestPlanning(t *testing.T) {
 				t.Fatalf("first edit: %+v, %v; want saved with a new ETag", edited, err)
 			}
 			for name, err := range map[string]error{
-				"update": func() error { _, err := p.Update(ctx, "u", tk.ID, task.Patch{Title: ptr("third"), IfMatch: tab1}); return err }(),
+				"update": func() error {
+					_, err := p.Update(ctx, "u", tk.ID, task.Patch{Title: ptr("third"), IfMatch: tab1})
+					return err
+				}(),
 				"toggle": func() error { _, err := p.Toggle(ctx, "u", tk.ID, tab1); return err }(),
 				"delete": p.Delete(ctx, "u", tk.ID, tab1),
 			} {
@@ -465,13 +468,19 @@ func TestPlanning(t *testing.T) {
 				tooMany[i] = fmt.Sprint("t", i)
 			}
 			for name, err := range map[string]error{
-				"21 tags":        func() error { _, err := p.Create(ctx, "u", task.Draft{Title: "x", Tags: tooMany}); return err }(),
-				"long tag":       func() error { _, err := p.Create(ctx, "u", task.Draft{Title: "x", Tags: []string{string(make([]byte, 33))}}); return err }(),
-				"blank tag":      func() error { _, err := p.Create(ctx, "u", task.Draft{Title: "x", Tags: []string{"  "}}); return err }(),
-				"priority 7":     func() error { _, err := p.Create(ctx, "u", task.Draft{Title: "x", Priority: 7}); return err }(),
-				"cursor of sort": func() error { _, _, err := p.Query(ctx, "u", task.Query{Sort: task.SortTitle, Cursor: &task.Cursor{Sort: task.SortDue}}); return err }(),
-				"limit":          func() error { _, _, err := p.Query(ctx, "u", task.Query{Limit: 1001}); return err }(),
-				"time zone":      func() error { _, err := task.LoadTimeZone("Mars/Olympus"); return err }(),
+				"21 tags": func() error { _, err := p.Create(ctx, "u", task.Draft{Title: "x", Tags: tooMany}); return err }(),
+				"long tag": func() error {
+					_, err := p.Create(ctx, "u", task.Draft{Title: "x", Tags: []string{string(make([]byte, 33))}})
+					return err
+				}(),
+				"blank tag":  func() error { _, err := p.Create(ctx, "u", task.Draft{Title: "x", Tags: []string{"  "}}); return err }(),
+				"priority 7": func() error { _, err := p.Create(ctx, "u", task.Draft{Title: "x", Priority: 7}); return err }(),
+				"cursor of sort": func() error {
+					_, _, err := p.Query(ctx, "u", task.Query{Sort: task.SortTitle, Cursor: &task.Cursor{Sort: task.SortDue}})
+					return err
+				}(),
+				"limit":     func() error { _, _, err := p.Query(ctx, "u", task.Query{Limit: 1001}); return err }(),
+				"time zone": func() error { _, err := task.LoadTimeZone("Mars/Olympus"); return err }(),
 			} {
 				if err == nil {
 					t.Errorf("%s: accepted", name)

@@ -108,8 +108,8 @@ type Plan struct {
 	After, Before time.Time
 }
 
-// plan resolves q for a user in loc at now.
-func plan(q Query, loc *time.Location, now time.Time) Plan {
+// NewPlan resolves q for a user in loc at now, as Query does before it asks the store.
+func NewPlan(q Query, loc *time.Location, now time.Time) Plan {
 	p := Plan{Query: q}
 	for _, tag := range q.Tags {
 		p.TagKeys = append(p.TagKeys, TagKey(tag))

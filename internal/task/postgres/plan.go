@@ -23,6 +23,7 @@ var dialect = taskquery.Dialect{
 	Time:     func(t time.Time) any { return t },
 	Search:   func(q task.SearchQuery) (string, any) { return "t.search @@ %s::tsquery", searchQuery(q) },
 	TitleKey: "t.title_key",
+	From:     func(task.Plan) string { return "tasks AS t" },
 }
 
 // searchQuery is the tsquery of a search: each word the phrase of its terms (<->), all of
@@ -71,8 +72,8 @@ func (s *Store) Query(ctx context.Context, userID string, p task.Plan) (task.Pag
 			if part == taskquery.NoDue && offset > 0 {
 				// The tasks with a due came first; skip as many of them as there are.
 				var withDue int64
-				w := taskquery.Where(dialect, userID, p)
-				if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM tasks AS t WHERE `+w.SQL+` AND t.due_key IS NOT NULL`, w.Args...).Scan(&withDue); err != nil {
+				c := taskquery.Count(dialect, userID, p, " AND t.due_key IS NOT NULL")
+				if err := s.pool.QueryRow(ctx, c.SQL, c.Args...).Scan(&withDue); err != nil {
 					return task.Page{}, err
 				}
 				offset = max(0, p.Offset-withDue)
@@ -91,7 +92,7 @@ func (s *Store) Query(ctx context.Context, userID string, p task.Plan) (task.Pag
 // total is the number of the user's tasks the plan selects: from the counts when it selects
 // by completion alone, else counted.
 func (s *Store) total(ctx context.Context, userID string, p task.Plan, c task.Counts) (int64, error) {
-	if p.Search.Empty() && len(p.Priorities) == 0 && len(p.TagKeys) == 0 && len(p.Windows) == 0 && p.After.IsZero() && p.Before.IsZero() {
+	if !taskquery.Counted(p) {
 		switch p.Status {
 		case task.StatusOpen:
 			return c.Active(), nil
@@ -100,9 +101,9 @@ func (s *Store) total(ctx context.Context, userID string, p task.Plan, c task.Co
 		}
 		return c.Total, nil
 	}
-	w := taskquery.Where(dialect, userID, p)
+	st := taskquery.Count(dialect, userID, p, "")
 	var n int64
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM tasks AS t WHERE `+w.SQL, w.Args...).Scan(&n)
+	err := s.pool.QueryRow(ctx, st.SQL, st.Args...).Scan(&n)
 	return n, err
 }
 

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -23,6 +24,14 @@ var dialect = taskquery.Dialect{
 		return "t.search_id IN (SELECT rowid FROM task_search WHERE task_search MATCH %s)", matchQuery(q)
 	},
 	TitleKey: "t.title_key",
+	// A search reads the matches from the full-text index and then their rows: the planner,
+	// not knowing how few the matches are, would rather scan all of the user's rows.
+	From: func(p task.Plan) string {
+		if !p.Search.Empty() {
+			return "tasks AS t INDEXED BY idx_tasks_search_id"
+		}
+		return "tasks AS t"
+	},
 }
 
 // matchQuery is the FTS5 query of a search: each word a phrase of its terms, all of them
@@ -64,32 +73,64 @@ func (s *Store) Query(ctx context.Context, userID string, p task.Plan) (task.Pag
 		if part == taskquery.NoDue && offset > 0 {
 			// The tasks with a due came first; skip as many of them as there are.
 			var withDue int64
-			w := taskquery.Where(dialect, userID, p)
-			if err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM tasks AS t WHERE `+w.SQL+` AND t.due_key IS NOT NULL`, w.Args...).Scan(&withDue); err != nil {
+			c := taskquery.Count(dialect, userID, p, " AND t.due_key IS NOT NULL")
+			if err := s.reader.QueryRowContext(ctx, c.SQL, c.Args...).Scan(&withDue); err != nil {
 				return task.Page{}, err
 			}
 			offset = max(0, p.Offset-withDue)
 		}
-		st := taskquery.Page(dialect, columns, userID, p, part, limit, offset)
+		st := taskquery.Page(dialect, taskColumns, userID, p, part, limit, offset)
 		rows, err := s.reader.QueryContext(ctx, st.SQL, st.Args...)
 		if err != nil {
 			return task.Page{}, err
 		}
 		var r row
-		tasks, err := collect(rows, limit, r.dest(), func() (task.Task, error) { return r.task(userID) })
+		tasks, err := collect(rows, limit, r.taskDest(), func() (task.Task, error) { return r.task(userID) })
 		rows.Close()
 		if err != nil {
 			return task.Page{}, err
 		}
 		page.Tasks = append(page.Tasks, tasks...)
 	}
-	return page, nil
+	return page, s.withTags(ctx, page.Tasks)
+}
+
+// withTags reads the tags of the tasks of a page in one statement. Selected with the page's
+// rows, they would be read for every row that a sort goes through, not only the page's.
+func (s *Store) withTags(ctx context.Context, tasks []task.Task) error {
+	if len(tasks) == 0 {
+		return nil
+	}
+	byID := make(map[string]*task.Task, len(tasks))
+	ids := make([]string, len(tasks))
+	for i := range tasks {
+		ids[i] = tasks[i].ID.String()
+		byID[ids[i]] = &tasks[i]
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	rows, err := s.tagsOf.QueryContext(ctx, string(list))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var id, name string
+	for rows.Next() {
+		if err := rows.Scan(&id, &name); err != nil {
+			return err
+		}
+		t := byID[id]
+		t.Tags = append(t.Tags, name)
+	}
+	return rows.Err()
 }
 
 // total is the number of the user's tasks the plan selects: from the counts when it selects
 // by completion alone, else counted.
 func (s *Store) total(ctx context.Context, userID string, p task.Plan, c task.Counts) (int64, error) {
-	if p.Search.Empty() && len(p.Priorities) == 0 && len(p.TagKeys) == 0 && len(p.Windows) == 0 && p.After.IsZero() && p.Before.IsZero() {
+	if !taskquery.Counted(p) {
 		switch p.Status {
 		case task.StatusOpen:
 			return c.Active(), nil
@@ -98,9 +139,9 @@ func (s *Store) total(ctx context.Context, userID string, p task.Plan, c task.Co
 		}
 		return c.Total, nil
 	}
-	w := taskquery.Where(dialect, userID, p)
+	st := taskquery.Count(dialect, userID, p, "")
 	var n int64
-	err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM tasks AS t WHERE `+w.SQL, w.Args...).Scan(&n)
+	err := s.reader.QueryRowContext(ctx, st.SQL, st.Args...).Scan(&n)
 	return n, err
 }
 
@@ -108,7 +149,9 @@ func (s *Store) total(ctx context.Context, userID string, p task.Plan, c task.Co
 // their terms and key, a batch at a time.
 func (s *Store) index(ctx context.Context, userID string) error {
 	for {
-		rows, err := s.reader.QueryContext(ctx, `SELECT `+columns+` FROM tasks AS t
+		// The partial index holds only the rows to index (none, mostly); the planner, with
+		// statistics of the whole table, would rather read all of the user's rows.
+		rows, err := s.reader.QueryContext(ctx, `SELECT `+columns+` FROM tasks AS t INDEXED BY idx_tasks_unindexed
 			WHERE t.user_id = ? AND (t.search_id IS NULL OR t.title_key IS NULL) LIMIT ?`, userID, task.BatchSize)
 		if err != nil {
 			return err

@@ -25,6 +25,7 @@ const timeFormat = "2006-01-02T15:04:05.000000Z"
 type Store struct {
 	reader, writer                                  *sql.DB
 	list, listFiltered, counts, get, getMany, prefs *sql.Stmt
+	tagsOf                                          *sql.Stmt
 	setAll, removeCompleted                         *sql.Stmt
 }
 
@@ -34,8 +35,11 @@ type Store struct {
 // task (t) of a page. Tags are joined in the order of the task, with a separator that no tag
 // name may contain.
 const (
-	columns = `t.id, t.title, coalesce(t.description, ''), t.completed, t.created_at, t.updated_at,
-		t.completed_at, t.priority, t.due_date, t.due_at, t.version,
+	// pageColumns of the tasks of a page: their tags follow in a statement of their own (see
+	// withTags).
+	taskColumns = `t.id, t.title, coalesce(t.description, ''), t.completed, t.created_at, t.updated_at,
+		t.completed_at, t.priority, t.due_date, t.due_at, t.version`
+	columns = taskColumns + `,
 		(SELECT group_concat(g.name, char(31) ORDER BY tt.position) FROM task_tags AS tt JOIN tags AS g ON g.id = tt.tag_id WHERE tt.task_id = t.id)`
 	pageColumns = "c.total, c.completed, t.id, t.title, coalesce(t.description, ''), t.completed, t.created_at, t.updated_at"
 )
@@ -54,6 +58,8 @@ func New(db *database.SQLiteDB) (*Store, error) {
 		{&s.get, db.Read, `SELECT ` + columns + ` FROM tasks AS t WHERE t.id = ? AND t.user_id = ?`},
 		{&s.getMany, db.Read, `SELECT ` + columns + ` FROM tasks AS t WHERE t.user_id = ? AND t.id IN (SELECT value FROM json_each(?))`},
 		{&s.prefs, db.Read, `SELECT time_zone, week_start FROM user_prefs WHERE user_id = ?`},
+		{&s.tagsOf, db.Read, `SELECT tt.task_id, g.name FROM task_tags AS tt JOIN tags AS g ON g.id = tt.tag_id
+			WHERE tt.task_id IN (SELECT value FROM json_each(?)) ORDER BY tt.task_id, tt.position`},
 		{&s.setAll, db.Write, `UPDATE tasks SET completed = ?1, updated_at = ?2, version = version + 1,
 			completed_at = CASE WHEN ?1 THEN ?2 END WHERE rowid IN
 			(SELECT rowid FROM tasks WHERE user_id = ?3 AND completed <> ?1 LIMIT ?4)`},
@@ -123,11 +129,11 @@ func affected(res sql.Result, err error) (int64, error) {
 // row is a task as SQLite gives it: text for the id and the times (the times but created_at
 // may be NULL), the tags joined by char(31).
 type row struct {
-	id, title, description, createdAt     string
-	completed                             bool
+	id, title, description, createdAt      string
+	completed                              bool
 	updatedAt, completedAt, dueDate, dueAt sql.NullString
-	priority, version                     int64
-	tags                                  sql.NullString
+	priority, version                      int64
+	tags                                   sql.NullString
 }
 
 // specDest are the scan destinations of the specification's columns, in order.
@@ -135,10 +141,13 @@ func (r *row) specDest() []any {
 	return []any{&r.id, &r.title, &r.description, &r.completed, &r.createdAt, &r.updatedAt}
 }
 
-// dest are the scan destinations of columns, in order.
-func (r *row) dest() []any {
-	return append(r.specDest(), &r.completedAt, &r.priority, &r.dueDate, &r.dueAt, &r.version, &r.tags)
+// taskDest are the scan destinations of taskColumns, in order.
+func (r *row) taskDest() []any {
+	return append(r.specDest(), &r.completedAt, &r.priority, &r.dueDate, &r.dueAt, &r.version)
 }
+
+// dest are the scan destinations of columns, in order.
+func (r *row) dest() []any { return append(r.taskDest(), &r.tags) }
 
 func (r *row) task(userID string) (task.Task, error) {
 	t := task.Task{UserID: userID, Title: r.title, Description: r.description, Completed: r.completed,

@@ -21,6 +21,8 @@ type Dialect struct {
 	Search func(q task.SearchQuery) (cond string, arg any)
 	// TitleKey is t's title sort key as the index holds it.
 	TitleKey string
+	// From is the FROM clause of the tasks t of the plan.
+	From func(p task.Plan) string
 }
 
 // Part is which tasks of a list by due a statement reads: a list by due is read in two
@@ -30,9 +32,9 @@ type Dialect struct {
 type Part uint8
 
 const (
-	Whole  Part = iota // every sort but due
-	WithDue            // the tasks with a due
-	NoDue              // the tasks without one
+	Whole   Part = iota // every sort but due
+	WithDue             // the tasks with a due
+	NoDue               // the tasks without one
 )
 
 // Parts are the parts a list is read in, from the cursor's place on.
@@ -63,10 +65,20 @@ func (b *builder) param(v any) string {
 	return b.d.Param(len(b.args))
 }
 
-// Where is the condition on t of the plan's filters for the user, without the cursor.
-func Where(d Dialect, userID string, p task.Plan) Statement {
+// Counted tells whether the total of the plan must be counted: a plan that selects by
+// completion alone has it in the user's counts.
+func Counted(p task.Plan) bool {
+	return !p.Search.Empty() || len(p.Priorities) > 0 || len(p.TagKeys) > 0 || len(p.Windows) > 0 ||
+		!p.After.IsZero() || !p.Before.IsZero()
+}
+
+// Count is the statement of the number of the user's tasks that the plan's filters select;
+// extra is a further condition on t.
+func Count(d Dialect, userID string, p task.Plan, extra string) Statement {
 	b := &builder{d: d}
+	b.sql.WriteString("SELECT count(*) FROM " + d.From(p) + " WHERE ")
 	b.where(userID, p)
+	b.sql.WriteString(extra)
 	return Statement{b.sql.String(), b.args}
 }
 
@@ -139,7 +151,7 @@ func (b *builder) window(w task.Window) {
 // place, the order and limit, offset. columns are what it selects of t (and joins).
 func Page(d Dialect, columns, userID string, p task.Plan, part Part, limit int, offset int64) Statement {
 	b := &builder{d: d}
-	b.sql.WriteString("SELECT " + columns + " FROM tasks AS t WHERE ")
+	b.sql.WriteString("SELECT " + columns + " FROM " + d.From(p) + " WHERE ")
 	b.where(userID, p)
 	switch part {
 	case WithDue:

@@ -18,7 +18,8 @@ ALTER TABLE tasks ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE tasks ADD COLUMN title_key BLOB;
 ALTER TABLE tasks ADD COLUMN search_id INTEGER;
 
-CREATE UNIQUE INDEX idx_tasks_search_id ON tasks (search_id);
+-- The matches of a search are found by their search_id, and counted from this index alone.
+CREATE INDEX idx_tasks_search_id ON tasks (search_id, user_id);
 CREATE INDEX idx_tasks_user_due ON tasks (user_id, due_key, id) WHERE due_key IS NOT NULL;
 CREATE INDEX idx_tasks_user_priority ON tasks (user_id, priority, created_at, id);
 CREATE INDEX idx_tasks_user_title ON tasks (user_id, title_key, id);

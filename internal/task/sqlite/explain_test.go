@@ -1,0 +1,52 @@
+package sqlite_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"todo/internal/apptest"
+	"todo/internal/database"
+	"todo/internal/task/sqlite"
+	"todo/internal/task/stores"
+	"todo/internal/task/tasktest"
+)
+
+// TestExplain: every list of v2 (each filter, search and sort, and deep cursors) reads ranges
+// of indexes, never all the tasks.
+func TestExplain(t *testing.T) {
+	db := apptest.OpenDB(t, database.SQLite)
+	store, err := stores.New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasktest.SeedExplained(t, db, store)
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	for name, q := range tasktest.Queries(now) {
+		for _, st := range sqlite.Statements("u", q) {
+			rows, err := db.SQLite.Read.Query("EXPLAIN QUERY PLAN "+st.SQL, st.Args...)
+			if err != nil {
+				t.Fatalf("%s: %v\n%s", name, err, st.SQL)
+			}
+			var plan []string
+			for rows.Next() {
+				var id, parent, notused int
+				var detail string
+				rows.Scan(&id, &parent, &notused, &detail)
+				plan = append(plan, detail)
+			}
+			rows.Close()
+			for _, line := range plan {
+				// SEARCH is a range of an index; SCAN t (even USING INDEX) reads all of
+				// the table or index. SCAN g (the few tags of a task) and the full-text
+				// index's own SCAN … VIRTUAL TABLE are not scans of tasks.
+				if line == "SCAN t" || strings.HasPrefix(line, "SCAN t ") {
+					t.Errorf("%s: reads every task:\n%s\n%s", name, st.SQL, strings.Join(plan, "\n"))
+				}
+			}
+			if !q.Search.Empty() && !strings.Contains(strings.Join(plan, "\n"), "VIRTUAL TABLE INDEX") {
+				t.Errorf("%s: the search does not use the full-text index:\n%s", name, strings.Join(plan, "\n"))
+			}
+		}
+	}
+}

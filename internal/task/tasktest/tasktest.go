@@ -1,0 +1,127 @@
+// Package tasktest makes task data for the tests and benchmarks of the task stores.
+package tasktest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"todo/internal/database"
+	"todo/internal/task"
+)
+
+// SeedPlanned gives user n tasks with the planning fields spread over them: every fourth
+// priority, a due on two tasks in three (over 60 days from 1 Dec 2026), the tag "work" on one
+// in ten, and "quarterly report" in the title of one in a hundred. Search terms and title keys
+// are made by the first query, as for rows that other programs write.
+func SeedPlanned(b testing.TB, db *database.DB, user string, n int) {
+	b.Helper()
+	var stmts []string
+	if db.Dialect == database.Postgres {
+		stmts = []string{
+			`INSERT INTO tasks (user_id, title, description, completed, created_at, priority, due_date, due_key)
+			SELECT $1, CASE WHEN g % 100 = 0 THEN 'quarterly report ' ELSE 'task ' END || g, 'description ' || g,
+			       g % 3 = 0, now() - g * interval '1 second', g % 4,
+			       CASE WHEN g % 3 <> 0 THEN date '2026-12-01' + g % 60 END,
+			       CASE WHEN g % 3 <> 0 THEN (date '2026-12-01' + g % 60)::timestamp AT TIME ZONE 'UTC' END
+			FROM generate_series(1, $2::int) g`,
+			`INSERT INTO tags (user_id, name, name_key) VALUES ($1, 'work', 'work') ON CONFLICT DO NOTHING`,
+			`INSERT INTO task_tags (task_id, tag_id, position)
+			SELECT t.id, g.id, 0 FROM tasks t JOIN tags g ON g.user_id = t.user_id
+			WHERE t.user_id = $1 AND substring(t.description from 13)::int % 10 = 0 AND $2::int > 0`,
+			`ANALYZE`,
+		}
+		for _, s := range stmts {
+			args := []any{user, n}
+			if strings.HasPrefix(s, `INSERT INTO tags`) {
+				args = args[:1]
+			}
+			if s == `ANALYZE` {
+				args = nil
+			}
+			if _, err := db.Postgres.Exec(context.Background(), s, args...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return
+	}
+	stmts = []string{
+		`WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < ?2)
+		INSERT INTO tasks (user_id, title, description, completed, created_at, priority, due_date, due_key)
+		SELECT ?1, CASE WHEN i % 100 = 0 THEN 'quarterly report ' ELSE 'task ' END || i, 'description ' || i,
+		       i % 3 = 0, strftime('%Y-%m-%dT%H:%M:%S', 'now', '-' || i || ' seconds') || '.000000Z', i % 4,
+		       CASE WHEN i % 3 <> 0 THEN date('2026-12-01', '+' || (i % 60) || ' days') END,
+		       CASE WHEN i % 3 <> 0 THEN date('2026-12-01', '+' || (i % 60) || ' days') || 'T00:00:00.000000Z' END
+		FROM g`,
+		`INSERT INTO tags (user_id, name, name_key) VALUES (?1, 'work', 'work') ON CONFLICT DO NOTHING`,
+		`INSERT INTO task_tags (task_id, tag_id, position)
+		SELECT t.id, g.id, 0 FROM tasks t JOIN tags g ON g.user_id = t.user_id
+		WHERE t.user_id = ?1 AND CAST(substr(t.description, 13) AS INTEGER) % 10 = 0 AND ?2 > 0`,
+		`ANALYZE`,
+	}
+	for _, s := range stmts {
+		if _, err := db.SQLite.Write.Exec(s, user, n); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// Queries are the v2 lists whose plans the stores' tests check, by name, resolved for a user
+// in UTC at now: every filter, search and sort, and pages deep in.
+func Queries(now time.Time) map[string]task.Plan {
+	deepDue := &task.Cursor{Sort: task.SortDue, Time: now.Add(30 * 24 * time.Hour), ID: uuid.Max}
+	deepTitle := &task.Cursor{Sort: task.SortTitle, Bytes: task.TitleKey("task 5"), ID: uuid.Max}
+	qs := map[string]task.Query{
+		"first page":            {Desc: true},
+		"open":                  {Status: task.StatusOpen, Desc: true},
+		"search":                {Search: task.ParseSearch("quarterly"), Desc: true},
+		"search by title":       {Search: task.ParseSearch("quart"), Sort: task.SortTitle},
+		"tag and open":          {Tags: []string{"work"}, Status: task.StatusOpen, Desc: true},
+		"priority by due":       {Priorities: []task.Priority{task.PriorityHigh}, Sort: task.SortDue},
+		"today and overdue":     {Due: []task.DueFilter{task.DueOverdue, task.DueToday}, Sort: task.SortDue},
+		"upcoming":              {Due: []task.DueFilter{task.DueUpcoming}, Status: task.StatusOpen, Sort: task.SortDue},
+		"no due":                {Due: []task.DueFilter{task.DueNone}, Desc: true},
+		"due between":           {DueAfter: &task.Date{Year: 2026, Month: 12, Day: 10}, DueBefore: &task.Date{Year: 2026, Month: 12, Day: 20}, Sort: task.SortDue},
+		"by title":              {Sort: task.SortTitle},
+		"by priority":           {Sort: task.SortPriority, Desc: true},
+		"by updated":            {Sort: task.SortUpdated, Desc: true},
+		"by due":                {Sort: task.SortDue},
+		"by due, deep cursor":   {Sort: task.SortDue, Cursor: deepDue},
+		"by title, deep cursor": {Sort: task.SortTitle, Cursor: deepTitle},
+	}
+	out := make(map[string]task.Plan, len(qs))
+	for name, q := range qs {
+		q.Limit = 51
+		out[name] = task.NewPlan(q, time.UTC, now)
+	}
+	return out
+}
+
+// SeedExplained makes the data whose query plans the stores' tests check: user "u" with 20,000
+// tasks and 100 other users with 1,000 each, indexed for search (through store) and analysed, so
+// that the planner sees the user's rows as the few they are among many.
+func SeedExplained(t testing.TB, db *database.DB, store task.Store) {
+	t.Helper()
+	SeedPlanned(t, db, "u", 20_000)
+	for i := range 100 {
+		SeedPlanned(t, db, fmt.Sprintf("other-%d", i), 1000)
+	}
+	for _, user := range []string{"u", "other-0"} {
+		if _, err := store.Query(context.Background(), user, task.NewPlan(task.Query{Search: task.ParseSearch("task"), Limit: 1}, time.UTC, time.Now())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var err error
+	if db.Dialect == database.Postgres {
+		_, err = db.Postgres.Exec(context.Background(), `VACUUM ANALYZE`)
+	} else {
+		_, err = db.SQLite.Write.Exec(`ANALYZE`)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
