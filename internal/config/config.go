@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	netmail "net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -18,7 +19,9 @@ import (
 	"github.com/joho/godotenv"
 
 	"todo/internal/database"
+	"todo/internal/jobs"
 	"todo/internal/jwt"
+	"todo/internal/mail"
 )
 
 // Config is every setting of the server. Secrets live here only in memory; nothing prints them.
@@ -34,6 +37,10 @@ type Config struct {
 	DataDir    string // where the default SQLite file and the development secret live
 
 	Database database.Config
+	// Jobs tunes the background jobs (JOB_RETRY_BACKOFF).
+	Jobs jobs.Config
+	// Mail is where email goes (SMTP_URL, MAIL_FROM).
+	Mail mail.Config
 
 	// AuthURL, when set, is an external Better Auth server whose JWKS the task API trusts.
 	AuthURL     *url.URL
@@ -204,6 +211,20 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 10*time.Second)
 	if c.ShutdownDrain = r.durationOr0("SHUTDOWN_DRAIN"); c.ShutdownDrain >= c.ShutdownTimeout {
 		r.fail("SHUTDOWN_DRAIN", "must be shorter than SHUTDOWN_TIMEOUT (%v), got %v", c.ShutdownTimeout, c.ShutdownDrain)
+	}
+	c.Jobs.RetryBackoff = r.duration("JOB_RETRY_BACKOFF", jobs.DefaultRetryBackoff)
+	c.Mail = mail.Config{Development: !c.Production, From: r.str("MAIL_FROM", "")}
+	if s := r.str("SMTP_URL", ""); s != "" {
+		if c.Mail.Server, err = mail.ParseServerURL(s); err != nil {
+			r.fail("SMTP_URL", "%v", err)
+		} else if c.Mail.From == "" {
+			r.fail("MAIL_FROM", "is required with SMTP_URL: the sender, such as Todo <todo@example.com>")
+		}
+	}
+	if c.Mail.From != "" {
+		if _, err := netmail.ParseAddress(c.Mail.From); err != nil {
+			r.fail("MAIL_FROM", "must be an email address, optionally with a name (Todo <todo@example.com>), got %q", c.Mail.From)
+		}
 	}
 	c.QuotaTasks = int64(r.intIn("QUOTA_TASKS", 10_000, 0, 1<<31-1))
 	c.QuotaSessions = r.intIn("QUOTA_SESSIONS", 100, 0, 1<<31-1)

@@ -46,6 +46,10 @@ type DB struct {
 	Dialect  Dialect
 	SQLite   *SQLiteDB
 	Postgres *pgxpool.Pool
+	// TransactionPooler: Postgres is reached through a pooler in transaction mode (see
+	// IsTransactionPooler), which holds no session state between transactions: no prepared
+	// statements, no session locks, no LISTEN.
+	TransactionPooler bool
 }
 
 // Open connects to the database, retrying while it is unreachable (cold starts) for at most
@@ -53,7 +57,7 @@ type DB struct {
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (*DB, error) {
 	switch cfg.URL.Dialect {
 	case SQLite:
-		db, err := openSQLite(cfg.URL.Path)
+		db, err := openSQLite(ctx, cfg, log)
 		if err != nil {
 			return nil, err
 		}
@@ -63,7 +67,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &DB{Dialect: Postgres, Postgres: pool}, nil
+		_, flagged := withoutPoolerFlag(cfg.URL.DSN)
+		pooler := flagged || IsTransactionPooler(pool.Config().ConnConfig.Host)
+		return &DB{Dialect: Postgres, Postgres: pool, TransactionPooler: pooler}, nil
 	}
 }
 

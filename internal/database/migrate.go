@@ -28,11 +28,12 @@ const (
 	MigrateStatus = "status"
 )
 
-// Migrate runs a migration command against db's schema: up applies every pending migration,
-// down reverts the latest one, status prints each migration's state to out. Concurrent
-// migrators (several instances starting together) wait for each other: PostgreSQL through a
-// session advisory lock, taken on DATABASE_URL_DIRECT when it is set, SQLite through a lock
-// file beside the database.
+// Migrate runs a migration command against db's schema: up applies every pending migration
+// of the app's and then River's (the tables of internal/jobs, see river.go), down reverts the
+// app's latest one, status prints each migration's state to out. Concurrent migrators
+// (several instances starting together) wait for each other through one lock held over both
+// the app's migrations and River's: on PostgreSQL goose's session advisory lock, taken on
+// DATABASE_URL_DIRECT when it is set, on SQLite a lock file beside the database.
 func Migrate(ctx context.Context, db *DB, cfg Config, log *slog.Logger, command string, out io.Writer) error {
 	sqlDB, release, err := migrationHandle(ctx, db, cfg, log)
 	if err != nil {
@@ -44,24 +45,20 @@ func Migrate(ctx context.Context, db *DB, cfg Config, log *slog.Logger, command 
 	if err != nil {
 		return err
 	}
-	opts := []goose.ProviderOption{goose.WithSlog(log.With("component", "migrate"))}
 	dialect := goose.DialectSQLite3
 	if db.Dialect == Postgres {
 		dialect = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
-		if err != nil {
-			return err
-		}
-		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	provider, err := goose.NewProvider(dialect, sqlDB, fsys, opts...)
+	provider, err := goose.NewProvider(dialect, sqlDB, fsys, goose.WithSlog(log.With("component", "migrate")))
 	if err != nil {
 		return err
 	}
 
 	switch command {
 	case MigrateUp:
-		_, err = provider.Up(ctx)
+		if _, err = provider.Up(ctx); err == nil {
+			err = migrateRiver(ctx, db.Dialect, sqlDB, log)
+		}
 	case MigrateDown:
 		_, err = provider.Down(ctx)
 		if errors.Is(err, goose.ErrNoNextVersion) {
@@ -77,6 +74,7 @@ func Migrate(ctx context.Context, db *DB, cfg Config, log *slog.Logger, command 
 				}
 				fmt.Fprintf(out, "%05d  %-28s  %s\n", s.Source.Version, s.Source.Path, applied)
 			}
+			err = riverStatus(ctx, db.Dialect, sqlDB, out)
 		}
 	default:
 		return fmt.Errorf("unknown migrate command %q: use up, down or status", command)
@@ -87,7 +85,8 @@ func Migrate(ctx context.Context, db *DB, cfg Config, log *slog.Logger, command 
 	return nil
 }
 
-// migrationHandle returns the *sql.DB migrations run on and a function that releases it.
+// migrationHandle returns the *sql.DB migrations run on, holding the migration lock, and a
+// function that releases both.
 func migrationHandle(ctx context.Context, db *DB, cfg Config, log *slog.Logger) (*sql.DB, func(), error) {
 	if db.Dialect == SQLite {
 		if cfg.URL.Path == "" {
@@ -100,11 +99,12 @@ func migrationHandle(ctx context.Context, db *DB, cfg Config, log *slog.Logger) 
 		return db.SQLite.Write, func() { fileLock.Unlock() }, nil
 	}
 	if cfg.DirectURL.Dialect == "" {
-		if _, pooler := withoutPoolerFlag(cfg.URL.DSN); pooler || IsTransactionPooler(db.Postgres.Config().ConnConfig.Host) {
+		if db.TransactionPooler {
 			log.Warn("migrating through a transaction pooler: set DATABASE_URL_DIRECT to the direct host, or instances starting together may race")
 		}
-		pooled := stdlib.OpenDBFromPool(db.Postgres)
-		return pooled, func() { pooled.Close() }, nil
+		// Connections of their own, apart from the pool of requests: the lock holds one while
+		// the migrations use others, which a pool of one (DATABASE_MAX_CONNS=1) could not give.
+		return lockedPostgres(ctx, stdlib.OpenDB(*db.Postgres.Config().ConnConfig))
 	}
 	connCfg, err := pgx.ParseConfig(cfg.DirectURL.DSN)
 	if err != nil {
@@ -118,5 +118,31 @@ func migrationHandle(ctx context.Context, db *DB, cfg Config, log *slog.Logger) 
 		direct.Close()
 		return nil, nil, fmt.Errorf("connect to %s: %w", cfg.DirectURL.Redacted(), err)
 	}
-	return direct, func() { direct.Close() }, nil
+	return lockedPostgres(ctx, direct)
+}
+
+// lockedPostgres takes goose's session advisory lock (the one goose takes itself, so that
+// migrators of any version exclude each other) on a connection of sqlDB, waiting for up to
+// five minutes, and returns sqlDB with the function that unlocks and closes it.
+func lockedPostgres(ctx context.Context, sqlDB *sql.DB) (*sql.DB, func(), error) {
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
+	if err != nil {
+		sqlDB.Close()
+		return nil, nil, err
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err == nil {
+		if err = locker.SessionLock(ctx, conn); err != nil {
+			conn.Close()
+		}
+	}
+	if err != nil {
+		sqlDB.Close()
+		return nil, nil, fmt.Errorf("lock the database for migration: %w", err)
+	}
+	return sqlDB, func() {
+		locker.SessionUnlock(context.WithoutCancel(ctx), conn)
+		conn.Close()
+		sqlDB.Close()
+	}, nil
 }

@@ -58,7 +58,9 @@ func tables(t *testing.T, db *database.DB) []string {
 		}
 		rows.Close()
 	} else {
-		rows, err := db.SQLite.Read.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+		// A virtual table (FTS5) counts, not the shadow tables SQLite keeps its contents in.
+		rows, err := db.SQLite.Read.Query(`SELECT name FROM pragma_table_list
+			WHERE schema = 'main' AND type IN ('table', 'virtual') AND name NOT LIKE 'sqlite_%'`)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,8 +71,41 @@ func tables(t *testing.T, db *database.DB) []string {
 		}
 		rows.Close()
 	}
+	names = slices.DeleteFunc(names, func(n string) bool { return strings.HasPrefix(n, "river_") })
 	sort.Strings(names)
 	return names
+}
+
+// The tables function leaves out River's tables (river_*): River's migrator makes them, after
+// the app's migrations, and records them in its own river_migration table.
+var riverLine = regexp.MustCompile(`(?m)^river\s+(\d+) of River's (\d+) migrations applied$`)
+
+// riverApplied reads from a status how many of River's migrations are applied, and of how many.
+func riverApplied(t *testing.T, status string) (applied, total int) {
+	t.Helper()
+	m := riverLine.FindStringSubmatch(status)
+	if m == nil {
+		t.Fatalf("status has no line for River's migrations:\n%s", status)
+	}
+	applied, _ = strconv.Atoi(m[1])
+	total, _ = strconv.Atoi(m[2])
+	return applied, total
+}
+
+// riverJobs counts the rows of River's job table, failing if it does not exist.
+func riverJobs(t *testing.T, db *database.DB) int {
+	t.Helper()
+	var n int
+	var err error
+	if db.Dialect == database.Postgres {
+		err = db.Postgres.QueryRow(ctx, `SELECT count(*) FROM river_job`).Scan(&n)
+	} else {
+		err = db.SQLite.Read.QueryRow(`SELECT count(*) FROM river_job`).Scan(&n)
+	}
+	if err != nil {
+		t.Fatalf("River's job table: %v", err)
+	}
+	return n
 }
 
 // migration is one embedded migration file.
@@ -80,7 +115,7 @@ type migration struct {
 }
 
 var (
-	createTable = regexp.MustCompile(`(?i)\bcreate\s+table\s+(?:if\s+not\s+exists\s+)?"?(\w+)"?`)
+	createTable = regexp.MustCompile(`(?i)\bcreate\s+(?:virtual\s+)?table\s+(?:if\s+not\s+exists\s+)?"?(\w+)"?`)
 	dropTable   = regexp.MustCompile(`(?i)\bdrop\s+table\s+(?:if\s+exists\s+)?"?(\w+)"?`)
 	sqlComment  = regexp.MustCompile(`--.*`)
 )
@@ -176,7 +211,9 @@ func TestMigrateUpDownStatus(t *testing.T) {
 			}
 			return vs
 		}
-		checkApplied := func(when string, k int) {
+		// checkApplied checks that the first k of the app's migrations are applied, and all
+		// of River's (or none, before the first up).
+		checkApplied := func(when string, k int, river bool) {
 			t.Helper()
 			status, err := migrate(database.MigrateStatus)
 			if err != nil {
@@ -188,12 +225,20 @@ func TestMigrateUpDownStatus(t *testing.T) {
 			if got := tables(t, db); !slices.Equal(got, tablesAfter[k]) {
 				t.Fatalf("tables %s: %v, want %v", when, got, tablesAfter[k])
 			}
+			applied, total := riverApplied(t, status)
+			if want := map[bool]int{true: total, false: 0}[river]; total == 0 || applied != want {
+				t.Fatalf("status %s: %d of River's %d migrations applied, want %d", when, applied, total, want)
+			}
+			if river {
+				riverJobs(t, db)
+			}
 		}
 
+		checkApplied("before up", 0, false)
 		if _, err := migrate(database.MigrateUp); err != nil {
 			t.Fatal(err)
 		}
-		checkApplied("after up", len(all))
+		checkApplied("after up", len(all), true)
 		// What the application and Better Auth need, whatever migration made it.
 		for _, table := range []string{"account", "jwks", "session", "task_counts", "tasks", "user", "verification"} {
 			if !slices.Contains(tablesAfter[len(all)], table) {
@@ -206,7 +251,8 @@ func TestMigrateUpDownStatus(t *testing.T) {
 			if _, err := migrate(database.MigrateDown); err != nil {
 				t.Fatal(err)
 			}
-			checkApplied(fmt.Sprintf("after reverting version %d", all[k].version), k)
+			// River's tables are not the app's migrations': down leaves them.
+			checkApplied(fmt.Sprintf("after reverting version %d", all[k].version), k, true)
 		}
 		if _, err := migrate(database.MigrateDown); err == nil || !strings.Contains(err.Error(), "no migration left") {
 			t.Fatalf("down with nothing applied: %v", err)
@@ -214,7 +260,7 @@ func TestMigrateUpDownStatus(t *testing.T) {
 		if _, err := migrate(database.MigrateUp); err != nil {
 			t.Fatalf("up again: %v", err)
 		}
-		checkApplied("after up again", len(all))
+		checkApplied("after up again", len(all), true)
 		if _, err := migrate("sideways"); err == nil {
 			t.Fatal("an unknown command must fail")
 		}
@@ -260,6 +306,19 @@ func TestConcurrentMigrations(t *testing.T) {
 		}
 		if want := len(migrations(t, d)); err != nil || applied != want {
 			t.Fatalf("migrations recorded: %d, %v; want each of the %d once", applied, err, want)
+		}
+		var status bytes.Buffer
+		if err := database.Migrate(ctx, db, cfg, quiet, database.MigrateStatus, &status); err != nil {
+			t.Fatal(err)
+		}
+		query = `SELECT count(*) FROM river_migration`
+		if d == database.Postgres {
+			err = db.Postgres.QueryRow(ctx, query).Scan(&applied)
+		} else {
+			err = db.SQLite.Read.QueryRow(query).Scan(&applied)
+		}
+		if _, want := riverApplied(t, status.String()); err != nil || applied != want {
+			t.Fatalf("River's migrations recorded: %d, %v; want each of the %d once", applied, err, want)
 		}
 	})
 }

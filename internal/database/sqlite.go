@@ -1,8 +1,10 @@
 package database
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -31,7 +33,8 @@ func ownerOnly(path string) error {
 	return nil
 }
 
-func openSQLite(path string) (*SQLiteDB, error) {
+func openSQLite(ctx context.Context, cfg Config, log *slog.Logger) (*SQLiteDB, error) {
+	path := cfg.URL.Path
 	if path == "" {
 		// One connection shared by reads and writes: each new connection to ":memory:" would
 		// be a new, empty database.
@@ -58,7 +61,11 @@ func openSQLite(path string) (*SQLiteDB, error) {
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
-	if err := write.Ping(); err != nil {
+	// A new file is switched to WAL by the first connection; connections of other processes
+	// switching it at the same moment may get SQLITE_BUSY without waiting (SQLite does not wait
+	// where two would wait for each other). Once the file is in WAL, which it stays, opening
+	// again succeeds.
+	if err := retryUnavailable(ctx, cfg, log, "database file", write.PingContext); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

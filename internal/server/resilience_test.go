@@ -21,6 +21,7 @@ import (
 	"todo/internal/apptest"
 	"todo/internal/config"
 	"todo/internal/database"
+	"todo/internal/jobs"
 	"todo/internal/pgtest"
 	"todo/internal/server"
 )
@@ -261,7 +262,7 @@ func TestDeadPooledConnections(t *testing.T) {
 		var killed int
 		// With a timeout, pg_terminate_backend returns once the backend has ended.
 		err := admin.QueryRow(ctx, `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) FROM pg_stat_activity
-			WHERE datname = $1 AND backend_type = 'client backend'`, name).Scan(&killed)
+			WHERE datname = $1 AND backend_type = 'client backend' AND application_name <> $2`, name, jobs.ConnectionName).Scan(&killed)
 		if err != nil || killed != 1 {
 			t.Fatalf("terminate the pooled connection: %d terminated, %v; want 1", killed, err)
 		}

@@ -18,7 +18,9 @@ import (
 	"todo/internal/bearer"
 	"todo/internal/config"
 	"todo/internal/database"
+	"todo/internal/jobs"
 	"todo/internal/jwt"
+	"todo/internal/mail"
 	"todo/internal/mcp"
 	"todo/internal/observe"
 	"todo/internal/task"
@@ -32,6 +34,8 @@ type App struct {
 	cfg      config.Config
 	log      *slog.Logger
 	db       *database.DB
+	jobs     *jobs.Client
+	mail     *mail.Outbox
 	handler  http.Handler
 	stopping *atomic.Bool // /readyz says 503: Serve has begun to shut down
 	// stop ends the background refresh of the deleted users, done says it has ended.
@@ -60,6 +64,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	}
 	tasks := task.NewService(store)
 	tasks.MaxTasks = cfg.QuotaTasks
+
+	// Background jobs: each package that owns a kind registers its worker on queue before
+	// queue starts, at the end of New.
+	queue, err := jobs.New(db, cfg.Jobs, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	outbox, err := mail.NewOutbox(queue, cfg.Mail, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 
 	// The users deleted lately, whose still-valid tokens the task API refuses.
 	deleted := bearer.NewDeletedUsers(max(cfg.JWTMaxLifetime, 15*time.Minute), cfg.Now)
@@ -121,7 +138,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	h = recoverPanics(log, h)
 	h = metrics.Middleware(log, h)
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
-	app := &App{cfg: cfg, log: log, db: db, handler: h, stopping: stopping, stop: stop, done: make(chan struct{})}
+	if err := queue.Start(bg); err != nil {
+		stop()
+		db.Close()
+		return nil, fmt.Errorf("start the jobs: %w", err)
+	}
+	app := &App{cfg: cfg, log: log, db: db, jobs: queue, mail: outbox, handler: h, stopping: stopping, stop: stop, done: make(chan struct{})}
 	go func() {
 		defer close(app.done)
 		deleted.Run(bg, authn.DeletedUsers, log)
@@ -132,8 +154,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 // Handler is the application's HTTP handler.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// Close stops the background work and releases the database.
+// Mail is the outbox every message of the app goes through.
+func (a *App) Mail() *mail.Outbox { return a.mail }
+
+// Close stops the background work and releases the database. The jobs in progress have
+// SHUTDOWN_TIMEOUT to finish; those cut short are worked again later, here or elsewhere.
 func (a *App) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	if err := a.jobs.Stop(ctx); err != nil {
+		a.log.Warn("stopping the jobs", "err", err)
+	}
+	cancel()
 	a.stop()
 	<-a.done
 	a.db.Close()
