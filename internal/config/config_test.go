@@ -91,6 +91,11 @@ func TestBadValues(t *testing.T) {
 		{"LOG_LEVEL", map[string]string{"LOG_LEVEL": "loud"}},
 		{"LOG_FORMAT", map[string]string{"LOG_FORMAT": "xml"}},
 		{"JWKS_ROTATION_INTERVAL", map[string]string{"JWKS_ROTATION_INTERVAL": "-1h"}},
+		{"SMTP_URL", map[string]string{"SMTP_URL": "http://mail.example.com", "MAIL_FROM": "a@example.com"}},
+		{"SMTP_URL", map[string]string{"SMTP_URL": "smtp://u:p@mail.example.com?tls=none", "MAIL_FROM": "a@example.com"}},
+		{"MAIL_FROM", map[string]string{"SMTP_URL": "smtp://mail.example.com"}},
+		{"MAIL_FROM", map[string]string{"MAIL_FROM": "Todo"}},
+		{"JOB_RETRY_BACKOFF", map[string]string{"JOB_RETRY_BACKOFF": "0s"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.variable, func(t *testing.T) {
@@ -121,6 +126,32 @@ func TestSecretsAreNotEchoed(t *testing.T) {
 	_, err := load(t, map[string]string{"BETTER_AUTH_SECRET": "hunter2-hunter2"})
 	if err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Fatalf("error %v must not show the secret", err)
+	}
+}
+
+func TestMail(t *testing.T) {
+	c, err := load(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Mail.Server != nil || !c.Mail.Development || c.Jobs.RetryBackoff != time.Second {
+		t.Errorf("development without SMTP_URL: server %v, log sender %v, retry backoff %v", c.Mail.Server, c.Mail.Development, c.Jobs.RetryBackoff)
+	}
+	c, err = load(t, map[string]string{"APP_ENV": "production", "BETTER_AUTH_SECRET": strings.Repeat("s", 32),
+		"BETTER_AUTH_URL": "https://todo.example.com", "SMTP_URL": "smtps://todo%40example.com:pa%3Ass@mail.example.com",
+		"MAIL_FROM": "Todo <todo@example.com>", "JOB_RETRY_BACKOFF": "250ms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if srv := c.Mail.Server; c.Mail.Development || srv == nil || srv.Username != "todo@example.com" || srv.Password != "pa:ss" || srv.Addr() != "mail.example.com:465" {
+		t.Errorf("production with SMTP_URL: log sender %v, server %+v", c.Mail.Development, srv)
+	}
+	if c.Mail.From != "Todo <todo@example.com>" || c.Jobs.RetryBackoff != 250*time.Millisecond {
+		t.Errorf("from %q, retry backoff %v", c.Mail.From, c.Jobs.RetryBackoff)
+	}
+	_, err = load(t, map[string]string{"SMTP_URL": "smtp://user:hunter2@mail.example.com:99999", "MAIL_FROM": "a@example.com"})
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("error %v must not show the SMTP password", err)
 	}
 }
 

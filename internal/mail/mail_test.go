@@ -285,6 +285,58 @@ func TestSendTxFollowsTheTransaction(t *testing.T) {
 	})
 }
 
+// TestTwoInstancesSendEachMessageOnce: two job clients on one PostgreSQL database, as two
+// instances have, both storing messages and both working them: each message arrives once.
+func TestTwoInstancesSendEachMessageOnce(t *testing.T) {
+	srv := smtptest.Start(t)
+	db := apptest.OpenDB(t, database.Postgres)
+	var outboxes []*mail.Outbox
+	for range 2 {
+		q, err := jobs.New(db, jobs.Config{RetryBackoff: 50 * time.Millisecond}, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := mail.NewOutbox(q, smtpConfig(t, srv), slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := q.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { q.Stop(ctx) })
+		outboxes = append(outboxes, o)
+	}
+	const n = 40
+	for i := range n {
+		if err := outboxes[i%2].Send(ctx, message(fmt.Sprintf("user%d@example.com", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range n {
+		srv.WaitMessage(t, fmt.Sprintf("user%d@example.com", i))
+	}
+	// Once every job is recorded complete, none can be worked again.
+	var done, workers int
+	for deadline := time.Now().Add(30 * time.Second); done < n && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		err := db.Postgres.QueryRow(ctx, `SELECT count(*) FILTER (WHERE state = 'completed'), count(DISTINCT attempted_by[1]) FROM river_job`).Scan(&done, &workers)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if done != n {
+		t.Fatalf("%d of the %d jobs recorded complete", done, n)
+	}
+	t.Logf("%d messages sent by %d clients", n, workers)
+	for _, m := range srv.Messages() {
+		if got := len(srv.To(m.To[0])); got != 1 {
+			t.Fatalf("%d messages to %s, want 1", got, m.To[0])
+		}
+	}
+	if got := len(srv.Messages()); got != n {
+		t.Fatalf("%d messages arrived, want %d", got, n)
+	}
+}
+
 // job waits until the one mail job is in state, and returns its state and attempts.
 func job(t *testing.T, db *database.DB, state string) (string, int) {
 	t.Helper()
