@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"todo/internal/apperr"
+	"todo/internal/recur"
 	"todo/internal/task"
 )
 
@@ -40,6 +41,22 @@ func (dueOrNull) Schema(r huma.Registry) *huma.Schema {
 	return &s
 }
 
+// Repeat is the rule by which a task repeats: completing it moves it to its next due.
+type Repeat struct {
+	Rule string `json:"rule" maxLength:"200" doc:"An RFC 5545 RRULE (DAILY, WEEKLY with BYDAY, MONTHLY with BYMONTHDAY or BYDAY=-1FR, YEARLY; INTERVAL, COUNT, UNTIL); with RRULE;X-REPEAT-FROM=COMPLETION: the next due counts from when the task was done" example:"RRULE:FREQ=WEEKLY;BYDAY=MO,TH"`
+	Text string `json:"text,omitempty" readOnly:"true" doc:"The rule in words" example:"Every week on Mon, Thu"`
+}
+
+// repeatOrNull is a Repeat that a PATCH may also send as null (to stop repeating).
+type repeatOrNull Repeat
+
+// Schema is Repeat's, which may be null.
+func (repeatOrNull) Schema(r huma.Registry) *huma.Schema {
+	s := *r.Schema(reflect.TypeFor[Repeat](), false, "Repeat")
+	s.Nullable = true
+	return &s
+}
+
 // TaskV2 is a task as v2 shows it.
 type TaskV2 struct {
 	ID          uuid.UUID  `json:"id"`
@@ -50,6 +67,7 @@ type TaskV2 struct {
 	Priority    string     `json:"priority" enum:"none,low,medium,high"`
 	Tags        []string   `json:"tags" doc:"Tag names as first written, in the task's order"`
 	Due         *Due       `json:"due" doc:"null, {\"date\"} for all day, or {\"date\", \"time\", \"at\"} for a time"`
+	Repeat      *Repeat    `json:"repeat" doc:"null, or the rule by which the task repeats"`
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   *time.Time `json:"updated_at"`
 	ETag        string     `json:"etag" doc:"The task's entity tag, for If-Match on PATCH, DELETE and toggle"`
@@ -60,6 +78,9 @@ func taskV2(t task.Task, loc *time.Location) TaskV2 {
 		Priority: t.Priority.String(), Tags: t.Tags, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ETag: t.ETag()}
 	if v.Tags == nil {
 		v.Tags = []string{}
+	}
+	if t.Repeat != nil {
+		v.Repeat = &Repeat{Rule: t.Repeat.String(), Text: t.Repeat.Describe()}
 	}
 	if d := t.Due; d != nil {
 		if d.AllDay() {
@@ -79,14 +100,16 @@ type (
 		Priority    string   `json:"priority,omitempty" enum:"none,low,medium,high" default:"none"`
 		Tags        []string `json:"tags,omitempty" maxItems:"20" doc:"Up to 20 names of 1 to 32 characters, trimmed; the same name in another case is the same tag" example:"[\"home\"]"`
 		Due         *Due     `json:"due,omitempty"`
+		Repeat      *Repeat  `json:"repeat,omitempty" doc:"A task that repeats without a due gets its first occurrence from today"`
 	}
 	patchV2Body struct {
-		Title       *string    `json:"title,omitempty" minLength:"1" maxLength:"200"`
-		Description *string    `json:"description,omitempty" maxLength:"1000"`
-		Completed   *bool      `json:"completed,omitempty"`
-		Priority    *string    `json:"priority,omitempty" enum:"none,low,medium,high"`
-		Tags        *[]string  `json:"tags,omitempty" maxItems:"20"`
-		Due         *dueOrNull `json:"due,omitempty" doc:"null removes the due"`
+		Title       *string       `json:"title,omitempty" minLength:"1" maxLength:"200"`
+		Description *string       `json:"description,omitempty" maxLength:"1000"`
+		Completed   *bool         `json:"completed,omitempty"`
+		Priority    *string       `json:"priority,omitempty" enum:"none,low,medium,high"`
+		Tags        *[]string     `json:"tags,omitempty" maxItems:"20"`
+		Due         *dueOrNull    `json:"due,omitempty" doc:"null removes the due"`
+		Repeat      *repeatOrNull `json:"repeat,omitempty" doc:"null stops the task repeating"`
 	}
 	bulkBody struct {
 		Action   string      `json:"action" enum:"complete,reopen,delete,add_tag,remove_tag,set_priority"`
@@ -225,6 +248,11 @@ func (a *API) ToggleTaskV2() Endpoint {
 	return endpoint(a.v2Op("toggle-task-v2", "Flip a task between open and completed", http.StatusOK, http.StatusNotFound, http.StatusPreconditionFailed), a.toggleV2)
 }
 
+// TaskHistory is GET /api/v2/tasks/{task_id}/history.
+func (a *API) TaskHistory() Endpoint {
+	return endpoint(a.v2Op("task-history", "The done occurrences of a repeating task, latest first", http.StatusOK, http.StatusNotFound), a.history)
+}
+
 // BulkTasks is POST /api/v2/tasks/bulk.
 func (a *API) BulkTasks() Endpoint {
 	return endpoint(a.v2Op("bulk-tasks", "Change many of your tasks at once, all or nothing", http.StatusOK), a.bulk)
@@ -360,6 +388,18 @@ func (a *API) due(ctx context.Context, d *Due) (*task.Due, error) {
 	return &due, nil
 }
 
+// parseRepeat reads a rule; nil for none.
+func parseRepeat(r *Repeat) (task.Repeat, error) {
+	if r == nil {
+		return nil, nil
+	}
+	rule, err := recur.Parse(r.Rule)
+	if err != nil {
+		return nil, apperr.Invalidf("repeat", "%s", err.Error())
+	}
+	return rule, nil
+}
+
 func parsePriority(s string) task.Priority {
 	p, _ := task.ParsePriority(s) // validated by the enum; "" is none
 	return p
@@ -371,8 +411,12 @@ func (a *API) createV2(ctx context.Context, in *createV2Input) (*taskV2Output, e
 	if err != nil {
 		return nil, a.problem(ctx, err, "body", inputs)
 	}
+	repeat, err := parseRepeat(in.Body.Repeat)
+	if err != nil {
+		return nil, a.problem(ctx, err, "body", inputs)
+	}
 	t, err := a.tasks.Create(ctx, userID(ctx), task.Draft{Title: in.Body.Title, Description: in.Body.Description,
-		Priority: parsePriority(in.Body.Priority), Tags: in.Body.Tags, Due: due})
+		Priority: parsePriority(in.Body.Priority), Tags: in.Body.Tags, Due: due, Repeat: repeat})
 	if err != nil {
 		return nil, a.problem(ctx, err, "body", inputs)
 	}
@@ -413,6 +457,13 @@ func (a *API) patchV2(ctx context.Context, in *patchV2Input) (*taskV2Output, err
 		pr := parsePriority(*b.Priority)
 		p.Priority = &pr
 	}
+	if isNull(in.RawBody, "repeat") {
+		p.ClearRepeat = true
+	} else if repeat, err := parseRepeat((*Repeat)(b.Repeat)); err != nil {
+		return nil, a.problem(ctx, err, "body", inputs)
+	} else if repeat != nil {
+		p.Repeat = repeat
+	}
 	if isNull(in.RawBody, "due") {
 		p.ClearDue = true
 	} else {
@@ -448,6 +499,36 @@ func (a *API) toggleV2(ctx context.Context, in *conditionalInput) (*taskV2Output
 		return nil, a.problem(ctx, err, "", nil)
 	}
 	return a.taskOut(ctx, t)
+}
+
+type (
+	completionRead struct {
+		Due         *Due      `json:"due"`
+		CompletedAt time.Time `json:"completed_at"`
+	}
+	historyOutput struct {
+		Body struct {
+			Completions []completionRead `json:"completions"`
+		}
+	}
+)
+
+func (a *API) history(ctx context.Context, in *getV2Input) (*historyOutput, error) {
+	list, err := a.tasks.History(ctx, userID(ctx), in.id())
+	if err != nil {
+		return nil, a.problem(ctx, err, "", nil)
+	}
+	prefs, err := a.tasks.Prefs(ctx, userID(ctx))
+	if err != nil {
+		return nil, a.problem(ctx, err, "", nil)
+	}
+	out := &historyOutput{}
+	out.Body.Completions = make([]completionRead, len(list))
+	for i, c := range list {
+		due := c.Due
+		out.Body.Completions[i] = completionRead{Due: taskV2(task.Task{Due: &due}, prefs.TimeZone).Due, CompletedAt: c.CompletedAt}
+	}
+	return out, nil
 }
 
 func (a *API) bulk(ctx context.Context, in *bulkInput) (*bulkOutput, error) {

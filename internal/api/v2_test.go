@@ -220,6 +220,39 @@ func TestV2(t *testing.T) {
 				}
 			}},
 
+		{name: "a bad rule", method: "POST", path: "/api/v2/tasks", status: http.StatusUnprocessableEntity, invalid: "body.repeat",
+			body: map[string]any{"title": "x", "repeat": map[string]any{"rule": "RRULE:FREQ=SECONDLY"}}},
+		{name: "a repeating task moves on when completed, and keeps its history", method: "POST", path: "/api/v2/tasks/{id}/toggle", status: http.StatusOK,
+			setup: func(t *testing.T, e *env) {
+				e.createV2(t, map[string]any{"title": "water plants", "due": map[string]any{"date": "2026-11-30"},
+					"repeat": map[string]any{"rule": "RRULE;X-REPEAT-FROM=COMPLETION:FREQ=DAILY;INTERVAL=3"}})
+			},
+			after: func(t *testing.T, e *env, r apptest.Response) {
+				var tk struct {
+					taskV2JSON
+					Repeat struct{ Rule, Text string } `json:"repeat"`
+				}
+				r.JSON(t, &tk)
+				if tk.Completed || tk.Due == nil || tk.Repeat.Text != "Every 3 days after completion" {
+					t.Fatalf("after completing: %s", r.Body)
+				}
+				var h struct {
+					Completions []struct {
+						Due         struct{ Date string } `json:"due"`
+						CompletedAt string                `json:"completed_at"`
+					} `json:"completions"`
+				}
+				e.Must(t, http.StatusOK, "GET", "/api/v2/tasks/{id}/history", nil).JSON(t, &h)
+				if len(h.Completions) != 1 || h.Completions[0].Due.Date != "2026-11-30" {
+					t.Fatalf("history: %+v", h)
+				}
+				stopped := e.Must(t, http.StatusOK, "PATCH", "/api/v2/tasks/{id}", `{"repeat":null}`)
+				var after map[string]any
+				stopped.JSON(t, &after)
+				if after["repeat"] != nil {
+					t.Fatalf("repeat null: %s", stopped.Body)
+				}
+			}},
 		{name: "tags: list, rename, delete", method: "GET", path: "/api/v2/tags", status: http.StatusOK,
 			setup: func(t *testing.T, e *env) {
 				e.createV2(t, map[string]any{"title": "a", "tags": []string{"Work", "home"}})

@@ -14,4 +14,4 @@ var (
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 // ApplyPatch makes p's changes to t at time at, as the service does before saving.
-func ApplyPatch(p Patch, t *Task, at time.Time) { p.apply(t, at) }
+func ApplyPatch(p Patch, t *Task, at time.Time) { p.apply(t, at, time.UTC) }

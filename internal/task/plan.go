@@ -116,27 +116,27 @@ func (s *Service) Apply(ctx context.Context, userID string, b Bulk) ([]Task, err
 			return nil, err
 		}
 		at := s.timestamp()
+		loc, err := s.zoneFor(ctx, userID, tasks...)
+		if err != nil {
+			return nil, err
+		}
 		changes := make([]Change, 0, len(tasks))
 		out := make([]Task, 0, len(tasks))
 		for _, prev := range tasks {
 			next := prev
 			next.Tags = append([]string(nil), prev.Tags...)
-			changed, err := change(&next, at)
+			changed, done, err := change(&next, at, loc)
 			if err != nil {
 				return nil, err
 			}
 			if changed {
 				next.Version++
-				changes = append(changes, Change{Prev: prev, Next: next})
+				changes = append(changes, Change{Prev: prev, Next: next, Done: done})
 			}
 			out = append(out, next)
 		}
 		if len(changes) == 0 {
 			return out, nil
-		}
-		loc, err := s.zoneFor(ctx, userID, out...)
-		if err != nil {
-			return nil, err
 		}
 		saved, err := s.store.Save(ctx, userID, changes, loc)
 		if err != nil || saved {
@@ -147,12 +147,12 @@ func (s *Service) Apply(ctx context.Context, userID string, b Bulk) ([]Task, err
 }
 
 // change is what the action does to one task at a time, and whether it changed it.
-func (b Bulk) change() (func(*Task, time.Time) (bool, error), error) {
-	set := func(p Patch) func(*Task, time.Time) (bool, error) {
-		return func(t *Task, at time.Time) (bool, error) {
+func (b Bulk) change() (func(*Task, time.Time, *time.Location) (bool, *Completion, error), error) {
+	set := func(p Patch) func(*Task, time.Time, *time.Location) (bool, *Completion, error) {
+		return func(t *Task, at time.Time, loc *time.Location) (bool, *Completion, error) {
 			before := editableState(*t)
-			p.apply(t, at)
-			return editableState(*t) != before, nil
+			done := p.apply(t, at, loc)
+			return editableState(*t) != before, done, nil
 		}
 	}
 	switch b.Action {
@@ -172,7 +172,7 @@ func (b Bulk) change() (func(*Task, time.Time) (bool, error), error) {
 			return nil, invalid("tag", "%s", err.Error())
 		}
 		key := TagKey(name)
-		return func(t *Task, at time.Time) (bool, error) {
+		return func(t *Task, at time.Time, loc *time.Location) (bool, *Completion, error) {
 			tags := make([]string, 0, len(t.Tags)+1)
 			for _, tag := range t.Tags {
 				if TagKey(tag) != key {
@@ -181,14 +181,14 @@ func (b Bulk) change() (func(*Task, time.Time) (bool, error), error) {
 			}
 			if b.Action == BulkAddTag {
 				if len(tags) < len(t.Tags) {
-					return false, nil // carries it already
+					return false, nil, nil // carries it already
 				}
 				if len(tags) >= MaxTagsPerTask {
-					return false, invalid("tag", "task %s has %d tags already, the most a task may have", t.ID, MaxTagsPerTask)
+					return false, nil, invalid("tag", "task %s has %d tags already, the most a task may have", t.ID, MaxTagsPerTask)
 				}
 				tags = append(tags, name)
 			}
-			return set(Patch{Tags: &tags})(t, at)
+			return set(Patch{Tags: &tags})(t, at, loc)
 		}, nil
 	}
 	return nil, invalid("action", "unknown action")

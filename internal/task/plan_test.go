@@ -12,6 +12,7 @@ import (
 
 	"todo/internal/apptest"
 	"todo/internal/database"
+	"todo/internal/recur"
 	"todo/internal/task"
 )
 
@@ -458,6 +459,70 @@ func TestPlanning(t *testing.T) {
 			}
 			if err := p.RenameTag(ctx, "v", "home", "x"); !errors.Is(err, task.ErrTagNotFound) {
 				t.Fatalf("renaming another user's tag: %v", err)
+			}
+		})
+
+		t.Run("completing a repeating task moves it to its next due and keeps the occurrence", func(t *testing.T) {
+			p := newPlanner(t, d, noon)
+			weekly, err := recur.Parse("RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=3")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// 30 Nov 2026 is a Monday.
+			tk := p.create(t, "u", task.Draft{Title: "standup notes", Due: allDay("2026-11-30"), Repeat: weekly})
+			next, err := p.Toggle(ctx, "u", tk.ID, "")
+			if err != nil || next.Completed || next.Due == nil || next.Due.Date != date("2026-12-07") || next.RepeatDone != 1 {
+				t.Fatalf("after the first completion: %+v, %v; want open, due Mon 7 Dec", next, err)
+			}
+			got, _ := p.Get(ctx, "u", tk.ID)
+			if got.Repeat == nil || got.Repeat.String() != weekly.String() || got.Due.Date != date("2026-12-07") {
+				t.Fatalf("stored: %+v", got)
+			}
+			// The API's PATCH completed:true and the bulk action complete the same way.
+			if _, err := p.Update(ctx, "u", tk.ID, task.Patch{Completed: ptr(true)}); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := p.Apply(ctx, "u", task.Bulk{Action: task.BulkComplete, IDs: []uuid.UUID{tk.ID}}); err != nil || !out[0].Completed {
+				t.Fatalf("the third (last) occurrence: %+v, %v; want completed for good", out, err)
+			}
+			history, err := p.History(ctx, "u", tk.ID)
+			if err != nil || len(history) != 3 || history[2].Due.Date != date("2026-11-30") || history[0].Due.Date != date("2026-12-14") {
+				t.Fatalf("history: %+v, %v", history, err)
+			}
+			if _, err := p.History(ctx, "someone else", tk.ID); !errors.Is(err, task.ErrNotFound) {
+				t.Fatalf("another user's history: %v", err)
+			}
+		})
+
+		t.Run("complete all moves repeating tasks on instead of completing them", func(t *testing.T) {
+			p := newPlanner(t, d, noon)
+			daily, _ := recur.Parse("RRULE:FREQ=DAILY")
+			rep := p.create(t, "u", task.Draft{Title: "water plants", Due: allDay("2026-12-01"), Repeat: daily})
+			plain := p.create(t, "u", task.Draft{Title: "plain"})
+			if _, err := p.SetAllCompleted(ctx, "u", true); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := p.Get(ctx, "u", rep.ID); got.Completed || got.Due.Date != date("2026-12-02") {
+				t.Fatalf("repeating task after complete all: %+v", got)
+			}
+			if got, _ := p.Get(ctx, "u", plain.ID); !got.Completed {
+				t.Fatalf("plain task after complete all: %+v", got)
+			}
+		})
+
+		t.Run("a rule without a due starts today; a rule can be removed", func(t *testing.T) {
+			p := newPlanner(t, d, noon)
+			fridays, _ := recur.Parse("RRULE:FREQ=WEEKLY;BYDAY=FR")
+			tk := p.create(t, "u", task.Draft{Title: "review", Repeat: fridays})
+			if tk.Due == nil || tk.Due.Date != date("2026-12-04") {
+				t.Fatalf("first due: %+v", tk.Due)
+			}
+			got, err := p.Update(ctx, "u", tk.ID, task.Patch{ClearRepeat: true})
+			if err != nil || got.Repeat != nil {
+				t.Fatalf("rule removed: %+v, %v", got, err)
+			}
+			if done, _ := p.Toggle(ctx, "u", tk.ID, ""); !done.Completed {
+				t.Fatalf("without its rule the task completes: %+v", done)
 			}
 		})
 

@@ -76,6 +76,8 @@ type Query struct {
 	Priorities []Priority
 	Tags       []string
 	Due        []DueFilter
+	// Repeating keeps only the tasks that repeat.
+	Repeating bool
 	// DueAfter and DueBefore bound the due: on or after the first day, before the second.
 	DueAfter, DueBefore *Date
 	Sort                Sort

@@ -2,6 +2,7 @@ package task
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -38,7 +39,8 @@ type Store interface {
 	Delete(ctx context.Context, userID string, id uuid.UUID, prev *Task) error
 	// DeleteMany removes those of the tasks ids that are the user's, in one transaction.
 	DeleteMany(ctx context.Context, userID string, ids []uuid.UUID) (int64, error)
-	// SetAllCompleted marks every task of the user completed (or not) and returns how many changed.
+	// SetAllCompleted marks every task of the user completed (or not) and returns how many
+	// changed; it does not complete repeating tasks with a due, which move to their next due.
 	SetAllCompleted(ctx context.Context, userID string, completed bool, at time.Time) (int64, error)
 	// DeleteCompleted removes the user's completed tasks and returns how many there were.
 	DeleteCompleted(ctx context.Context, userID string) (int64, error)
@@ -57,11 +59,15 @@ type Store interface {
 	Prefs(ctx context.Context, userID string) (Prefs, error)
 	// SavePrefs stores the settings and places the user's all-day dues in the new time zone.
 	SavePrefs(ctx context.Context, userID string, p Prefs) error
+	// History is the completed occurrences of the user's task, the latest first.
+	History(ctx context.Context, userID string, id uuid.UUID) ([]Completion, error)
 }
 
-// Change is a task read at state Prev, and its new state.
+// Change is a task read at state Prev, and its new state; Done is the occurrence of a
+// repeating task that the change completed, to keep in its history.
 type Change struct {
 	Prev, Next Task
+	Done       *Completion
 }
 
 // Tag is one of a user's tags and the number of tasks that carry it (open and completed).
@@ -133,9 +139,13 @@ func (s *Service) Create(ctx context.Context, userID string, d Draft) (Task, err
 		Priority:    d.Priority,
 		Tags:        tags,
 		Due:         d.Due,
+		Repeat:      d.Repeat,
 	}
 	loc, err := s.zoneFor(ctx, userID, t)
 	if err != nil {
+		return Task{}, err
+	}
+	if err := withFirstDue(&t, s.now(), loc); err != nil {
 		return Task{}, err
 	}
 	inserted, err := s.store.Insert(ctx, t, s.MaxTasks, loc)
@@ -148,11 +158,12 @@ func (s *Service) Create(ctx context.Context, userID string, d Draft) (Task, err
 	return t, nil
 }
 
-// zoneFor is the time zone in which the stores place the tasks' all-day dues: the user's
-// when one of them has one (read only then), else UTC, which then is not used.
+// zoneFor is the time zone in which the stores place the tasks' all-day dues and repeating
+// tasks find their next due: the user's when one of them needs it (read only then), else UTC,
+// which then is not used.
 func (s *Service) zoneFor(ctx context.Context, userID string, tasks ...Task) (*time.Location, error) {
 	for _, t := range tasks {
-		if t.Due != nil && t.Due.AllDay() {
+		if (t.Due != nil && t.Due.AllDay()) || t.Repeat != nil {
 			p, err := s.store.Prefs(ctx, userID)
 			return p.TimeZone, err
 		}
@@ -190,7 +201,9 @@ func (s *Service) Update(ctx context.Context, userID string, id uuid.UUID, p Pat
 	if err != nil {
 		return Task{}, err
 	}
-	return s.modify(ctx, userID, id, p.IfMatch, func(t *Task) bool { p.apply(t, s.timestamp()); return true })
+	return s.modify(ctx, userID, id, p.IfMatch, p, func(t *Task, loc *time.Location) (bool, *Completion) {
+		return true, p.apply(t, s.timestamp(), loc)
+	})
 }
 
 // Edit is Update for a person saving an edit form: the same rules, but a patch that would
@@ -200,29 +213,31 @@ func (s *Service) Edit(ctx context.Context, userID string, id uuid.UUID, p Patch
 	if err != nil {
 		return Task{}, err
 	}
-	return s.modify(ctx, userID, id, p.IfMatch, func(t *Task) bool {
+	return s.modify(ctx, userID, id, p.IfMatch, p, func(t *Task, loc *time.Location) (bool, *Completion) {
 		before := editableState(*t)
-		p.apply(t, s.timestamp())
-		return editableState(*t) != before
+		done := p.apply(t, s.timestamp(), loc)
+		return editableState(*t) != before, done
 	})
 }
 
 // Toggle flips the task's completion.
 func (s *Service) Toggle(ctx context.Context, userID string, id uuid.UUID, ifMatch string) (Task, error) {
-	return s.modify(ctx, userID, id, ifMatch, func(t *Task) bool {
-		done := !t.Completed
-		Patch{Completed: &done}.apply(t, s.timestamp())
-		return true
+	return s.modify(ctx, userID, id, ifMatch, Patch{}, func(t *Task, loc *time.Location) (bool, *Completion) {
+		completed := !t.Completed
+		return true, Patch{Completed: &completed}.apply(t, s.timestamp(), loc)
 	})
 }
 
 // attempts bounds how often modify reads again a task that changed while it was changing it.
 const attempts = 3
 
-// modify reads the task, lets change alter it (and say whether it did), and saves it if it is
-// still as read; when another change came first it starts again from what that one left. With
-// ifMatch, the task must be in that state, or it is ErrChanged.
-func (s *Service) modify(ctx context.Context, userID string, id uuid.UUID, ifMatch string, change func(*Task) bool) (Task, error) {
+// modify reads the task, lets change alter it in the user's zone (and say whether it did, and
+// which occurrence of a repeating task it completed), and saves it if it is still as read;
+// when another change came first it starts again from what that one left. With ifMatch, the
+// task must be in that state, or it is ErrChanged.
+//
+// zoned carries what the change brings that needs the user's zone: a due or a rule.
+func (s *Service) modify(ctx context.Context, userID string, id uuid.UUID, ifMatch string, zoned Patch, change func(*Task, *time.Location) (bool, *Completion)) (Task, error) {
 	for range attempts {
 		prev, err := s.store.Get(ctx, userID, id)
 		if err != nil {
@@ -233,15 +248,19 @@ func (s *Service) modify(ctx context.Context, userID string, id uuid.UUID, ifMat
 		}
 		next := prev
 		next.Tags = append([]string(nil), prev.Tags...)
-		if !change(&next) {
-			return prev, nil
-		}
-		next.Version++
-		loc, err := s.zoneFor(ctx, userID, next)
+		loc, err := s.zoneFor(ctx, userID, prev, Task{Repeat: zoned.Repeat, Due: zoned.Due})
 		if err != nil {
 			return Task{}, err
 		}
-		saved, err := s.store.Save(ctx, userID, []Change{{Prev: prev, Next: next}}, loc)
+		changed, done := change(&next, loc)
+		if !changed {
+			return prev, nil
+		}
+		if err := withFirstDue(&next, s.now(), loc); err != nil {
+			return Task{}, err
+		}
+		next.Version++
+		saved, err := s.store.Save(ctx, userID, []Change{{Prev: prev, Next: next, Done: done}}, loc)
 		if err != nil || saved {
 			return next, err
 		}
@@ -282,26 +301,21 @@ func cleanPatch(p Patch) (Patch, error) {
 	if p.ClearDue && p.Due != nil {
 		return Patch{}, invalid("due", "cannot both set and clear the due")
 	}
+	if p.ClearRepeat && p.Repeat != nil {
+		return Patch{}, invalid("repeat", "cannot both set and clear the rule")
+	}
 	return p, nil
 }
 
-// apply makes the (clean) patch's changes to t at time at: completing a task records when,
-// reopening it forgets that.
-func (p Patch) apply(t *Task, at time.Time) {
+// apply makes the (clean) patch's changes to t at time at, in the user's zone loc: completing
+// a task records when, reopening it forgets that, and completing a repeating task moves it to
+// its next due, returning the occurrence it completed.
+func (p Patch) apply(t *Task, at time.Time, loc *time.Location) *Completion {
 	if p.Title != nil {
 		t.Title = *p.Title
 	}
 	if p.Description != nil {
 		t.Description = *p.Description
-	}
-	if p.Completed != nil {
-		switch {
-		case *p.Completed && !t.Completed:
-			t.CompletedAt = &at
-		case !*p.Completed:
-			t.CompletedAt = nil
-		}
-		t.Completed = *p.Completed
 	}
 	if p.Priority != nil {
 		t.Priority = *p.Priority
@@ -316,7 +330,25 @@ func (p Patch) apply(t *Task, at time.Time) {
 	if p.ClearDue {
 		t.Due = nil
 	}
+	if p.Repeat != nil {
+		t.Repeat = p.Repeat
+	}
+	if p.ClearRepeat {
+		t.Repeat, t.RepeatDone = nil, 0
+	}
 	t.UpdatedAt = &at
+	var done *Completion
+	if p.Completed != nil {
+		switch {
+		case *p.Completed && !t.Completed && repeats(*t):
+			done = completeOccurrence(t, at, loc)
+		case *p.Completed && !t.Completed:
+			t.Completed, t.CompletedAt = true, &at
+		case !*p.Completed:
+			t.Completed, t.CompletedAt = false, nil
+		}
+	}
+	return done
 }
 
 // editable is what a person can change of a task, as one comparable value.
@@ -328,6 +360,8 @@ type editable struct {
 	dueDate            Date
 	dueAt              int64
 	hasDue             bool
+	repeat             string
+	repeatDone         int
 }
 
 func editableState(t Task) editable {
@@ -336,6 +370,10 @@ func editableState(t Task) editable {
 	if t.Due != nil {
 		e.dueDate, e.dueAt = t.Due.Date, t.Due.At.UnixMicro()
 	}
+	if t.Repeat != nil {
+		e.repeat = t.Repeat.String()
+	}
+	e.repeatDone = t.RepeatDone
 	return e
 }
 
@@ -354,9 +392,31 @@ func (s *Service) Delete(ctx context.Context, userID string, id uuid.UUID, ifMat
 	return s.store.Delete(ctx, userID, id, &t)
 }
 
-// SetAllCompleted marks all of the user's tasks completed, or all open.
+// SetAllCompleted marks all of the user's tasks completed, or all open. Completing a repeating
+// task with a due moves it to its next due, as completing it alone does: the store leaves them,
+// and each is completed here.
 func (s *Service) SetAllCompleted(ctx context.Context, userID string, completed bool) (int64, error) {
-	return s.store.SetAllCompleted(ctx, userID, completed, s.timestamp())
+	n, err := s.store.SetAllCompleted(ctx, userID, completed, s.timestamp())
+	if err != nil || !completed {
+		return n, err
+	}
+	q := Query{Status: StatusOpen, Repeating: true, Limit: BatchSize}
+	for {
+		page, _, err := s.Query(ctx, userID, q)
+		if err != nil {
+			return n, err
+		}
+		for _, t := range page.Tasks {
+			if _, err := s.Toggle(ctx, userID, t.ID, ""); err != nil && !errors.Is(err, ErrNotFound) {
+				return n, err
+			}
+			n++
+		}
+		if page.Next == nil {
+			return n, nil
+		}
+		q.Cursor = page.Next
+	}
 }
 
 // DeleteCompleted removes the user's completed tasks.

@@ -38,6 +38,10 @@ type Task struct {
 	// Tags are the task's tag names as their user first wrote them, in the task's order.
 	Tags []string
 	Due  *Due
+	// Repeat, when set, moves a completed task with a due to its next due instead of
+	// completing it; RepeatDone counts the occurrences done.
+	Repeat     Repeat
+	RepeatDone int
 	// Version counts the task's changes; with UpdatedAt it makes the task's ETag.
 	Version int64
 }
@@ -60,6 +64,7 @@ type Draft struct {
 	Priority    Priority
 	Tags        []string
 	Due         *Due
+	Repeat      Repeat
 }
 
 // Patch is a partial update: nil fields stay as they are.
@@ -72,6 +77,9 @@ type Patch struct {
 	// Due sets the due; ClearDue removes it.
 	Due      *Due
 	ClearDue bool
+	// Repeat sets the rule; ClearRepeat removes it.
+	Repeat      Repeat
+	ClearRepeat bool
 	// IfMatch, when set, is the ETag the caller last saw: the patch applies only if the task
 	// is still in that state (ErrChanged otherwise).
 	IfMatch string

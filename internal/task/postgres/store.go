@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"todo/internal/database"
+	"todo/internal/recur"
 	"todo/internal/task"
 )
 
@@ -30,7 +31,7 @@ func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 // task (t) of a page. Tags come in the order of the task.
 const (
 	columns = `t.id, t.title, coalesce(t.description, ''), t.completed, t.created_at, t.updated_at,
-		t.completed_at, t.priority, t.due_date, t.due_at, t.version,
+		t.completed_at, t.priority, t.due_date, t.due_at, t.version, t.repeat, t.repeat_done,
 		array(SELECT g.name FROM task_tags AS tt JOIN tags AS g ON g.id = tt.tag_id WHERE tt.task_id = t.id ORDER BY tt.position)`
 	pageColumns = "c.total, c.completed, t.id, t.title, coalesce(t.description, ''), t.completed, t.created_at, t.updated_at"
 )
@@ -64,8 +65,9 @@ func (s *Store) List(ctx context.Context, userID string, f task.Filter) (task.Pa
 		page := task.Page{Tasks: make([]task.Task, 0, min(f.Limit, task.DefaultPageSize))}
 		var r row
 		_, err = pgx.ForEachRow(rows, append([]any{&page.Counts.Total, &page.Counts.Completed}, r.specDest()...), func() error {
-			page.Tasks = append(page.Tasks, r.task(userID))
-			return nil
+			t, err := r.task(userID)
+			page.Tasks = append(page.Tasks, t)
+			return err
 		})
 		if err != nil || len(page.Tasks) > 0 {
 			return page, err
@@ -99,7 +101,7 @@ func (s *Store) one(ctx context.Context, userID, sql string, args ...any) (task.
 		if err != nil {
 			return task.Task{}, err
 		}
-		return r.task(userID), nil
+		return r.task(userID)
 	})
 }
 
@@ -116,6 +118,8 @@ type row struct {
 	dueDate     pgtype.Date
 	dueAt       pgtype.Timestamptz
 	version     pgtype.Int8
+	repeat      pgtype.Text
+	repeatDone  pgtype.Int4
 	tags        []string
 }
 
@@ -126,10 +130,10 @@ func (r *row) specDest() []any {
 
 // dest are the scan destinations of columns, in order.
 func (r *row) dest() []any {
-	return append(r.specDest(), &r.completedAt, &r.priority, &r.dueDate, &r.dueAt, &r.version, &r.tags)
+	return append(r.specDest(), &r.completedAt, &r.priority, &r.dueDate, &r.dueAt, &r.version, &r.repeat, &r.repeatDone, &r.tags)
 }
 
-func (r *row) task(userID string) task.Task {
+func (r *row) task(userID string) (task.Task, error) {
 	t := task.Task{
 		ID:          r.id.Bytes,
 		UserID:      userID,
@@ -151,7 +155,14 @@ func (r *row) task(userID string) task.Task {
 	if len(r.tags) > 0 {
 		t.Tags = append([]string(nil), r.tags...)
 	}
-	return t
+	if r.repeat.Valid {
+		rule, err := recur.Parse(r.repeat.String)
+		if err != nil {
+			return task.Task{}, fmt.Errorf("task %x repeat: %w", r.id.Bytes, err)
+		}
+		t.Repeat, t.RepeatDone = rule, int(r.repeatDone.Int32)
+	}
+	return t, nil
 }
 
 func optionalTime(t pgtype.Timestamptz) *time.Time {

@@ -18,15 +18,16 @@ import (
 // insert adds a task unless its user has $7 tasks already ($7 = 0: no limit), by the counts
 // row as the statement's snapshot sees it.
 const insert = `INSERT INTO tasks (id, user_id, title, description, completed, created_at,
-	priority, due_date, due_at, due_key, title_key, search)
+	priority, due_date, due_at, due_key, title_key, search, repeat)
 SELECT $1::uuid, $2::text, $3::text, $4::text, $5::boolean, $6::timestamptz,
-	$8::smallint, $9::date, $10::timestamptz, $11::timestamptz, $12::bytea, $13::tsvector
+	$8::smallint, $9::date, $10::timestamptz, $11::timestamptz, $12::bytea, $13::tsvector, $14::text
 WHERE $7::bigint <= 0 OR coalesce((SELECT total FROM task_counts WHERE user_id = $2), 0) < $7::bigint`
 
 func (s *Store) Insert(ctx context.Context, t task.Task, maxTasks int64, loc *time.Location) (bool, error) {
 	due := dueColumns(t.Due, loc)
 	args := []any{pgtype.UUID{Bytes: t.ID, Valid: true}, t.UserID, t.Title, t.Description, t.Completed, t.CreatedAt, maxTasks,
-		int16(t.Priority), due.date, due.at, due.key, task.TitleKey(t.Title), searchVector(task.SearchTerms(t.Title, t.Description, t.Tags))}
+		int16(t.Priority), due.date, due.at, due.key, task.TitleKey(t.Title), searchVector(task.SearchTerms(t.Title, t.Description, t.Tags)),
+		repeatText(t.Repeat)}
 	if len(t.Tags) == 0 {
 		n, err := s.exec(ctx, insert, args...)
 		return n == 1, err
@@ -43,6 +44,14 @@ func (s *Store) Insert(ctx context.Context, t task.Task, maxTasks int64, loc *ti
 		})
 		return inserted, err
 	})
+}
+
+// repeatText is a rule as its column keeps it.
+func repeatText(r task.Repeat) any {
+	if r == nil {
+		return nil
+	}
+	return r.String()
 }
 
 // due is a due as its three columns.
@@ -161,9 +170,10 @@ func (s *Store) collect(ctx context.Context, q querier, userID string, capacity 
 	out := make([]task.Task, 0, capacity)
 	var r row
 	_, err = pgx.ForEachRow(rows, r.dest(), func() error {
-		out = append(out, r.task(userID))
+		t, err := r.task(userID)
+		out = append(out, t)
 		r.tags = r.tags[:0]
-		return nil
+		return err
 	})
 	return out, err
 }
@@ -172,7 +182,8 @@ func (s *Store) collect(ctx context.Context, q querier, userID string, capacity 
 // Title key and search terms are sent only when they change.
 const save = `UPDATE tasks SET title = $3, description = $4, completed = $5, updated_at = $6, completed_at = $7,
 	priority = $8, due_date = $9::date, due_at = $10, due_key = $11, version = $12,
-	title_key = coalesce($13::bytea, title_key), search = coalesce($16::tsvector, search)
+	title_key = coalesce($13::bytea, title_key), search = coalesce($16::tsvector, search),
+	repeat = $17, repeat_done = $18
 WHERE id = $1 AND user_id = $2 AND version = $14 AND updated_at IS NOT DISTINCT FROM $15`
 
 func (s *Store) Save(ctx context.Context, userID string, changes []task.Change, loc *time.Location) (bool, error) {
@@ -214,9 +225,16 @@ func saveOne(ctx context.Context, tx pgx.Tx, userID string, c task.Change, loc *
 	}
 	tag, err := tx.Exec(ctx, save, pgtype.UUID{Bytes: n.ID, Valid: true}, userID, n.Title, n.Description, n.Completed,
 		n.UpdatedAt, n.CompletedAt, int16(n.Priority), due.date, due.at, due.key, n.Version,
-		titleKey, p.Version, p.UpdatedAt, search)
+		titleKey, p.Version, p.UpdatedAt, search, repeatText(n.Repeat), n.RepeatDone)
 	if err != nil || tag.RowsAffected() == 0 {
 		return false, err
+	}
+	if d := c.Done; d != nil {
+		done := dueColumns(&d.Due, loc)
+		if _, err := tx.Exec(ctx, `INSERT INTO task_completions (task_id, completed_at, due_date, due_at) VALUES ($1, $2, $3::date, $4)`,
+			pgtype.UUID{Bytes: n.ID, Valid: true}, d.CompletedAt, done.date, done.at); err != nil {
+			return false, err
+		}
 	}
 	if tagsChanged {
 		return true, writeTags(ctx, tx, userID, n.ID, n.Tags, true)
@@ -246,6 +264,34 @@ func (s *Store) Delete(ctx context.Context, userID string, id uuid.UUID, prev *t
 	return task.ErrChanged
 }
 
+func (s *Store) History(ctx context.Context, userID string, id uuid.UUID) ([]task.Completion, error) {
+	return database.RetryOnce(ctx, func() ([]task.Completion, error) {
+		rows, err := s.pool.Query(ctx, `SELECT c.completed_at, c.due_date, c.due_at FROM task_completions AS c
+			JOIN tasks AS t ON t.id = c.task_id WHERE c.task_id = $1 AND t.user_id = $2 ORDER BY c.completed_at DESC, c.id DESC`,
+			pgtype.UUID{Bytes: id, Valid: true}, userID)
+		if err != nil {
+			return nil, err
+		}
+		var (
+			out         []task.Completion
+			completedAt pgtype.Timestamptz
+			date        pgtype.Date
+			at          pgtype.Timestamptz
+		)
+		_, err = pgx.ForEachRow(rows, []any{&completedAt, &date, &at}, func() error {
+			c := task.Completion{CompletedAt: completedAt.Time.UTC()}
+			if at.Valid {
+				c.Due.At = at.Time.UTC()
+			} else if date.Valid {
+				c.Due.Date = task.DateOf(date.Time)
+			}
+			out = append(out, c)
+			return nil
+		})
+		return out, err
+	})
+}
+
 func (s *Store) DeleteMany(ctx context.Context, userID string, ids []uuid.UUID) (int64, error) {
 	return s.exec(ctx, `DELETE FROM tasks WHERE user_id = $1 AND id = ANY($2::uuid[])`, userID, uuidArray(ids))
 }
@@ -257,7 +303,8 @@ func (s *Store) SetAllCompleted(ctx context.Context, userID string, completed bo
 	return task.InBatches(func(limit int) (int64, error) {
 		return s.exec(ctx, `UPDATE tasks SET completed = $2::boolean, updated_at = $3::timestamptz, version = version + 1,
 			completed_at = CASE WHEN $2::boolean THEN $3::timestamptz END WHERE id IN
-			(SELECT id FROM tasks WHERE user_id = $1 AND completed <> $2 LIMIT $4)`, userID, completed, at, limit)
+			(SELECT id FROM tasks WHERE user_id = $1 AND completed <> $2
+			 AND NOT ($2 AND repeat IS NOT NULL AND due_key IS NOT NULL) LIMIT $4)`, userID, completed, at, limit)
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"todo/internal/database"
+	"todo/internal/recur"
 	"todo/internal/task"
 )
 
@@ -38,7 +39,7 @@ const (
 	// pageColumns of the tasks of a page: their tags follow in a statement of their own (see
 	// withTags).
 	taskColumns = `t.id, t.title, coalesce(t.description, ''), t.completed, t.created_at, t.updated_at,
-		t.completed_at, t.priority, t.due_date, t.due_at, t.version`
+		t.completed_at, t.priority, t.due_date, t.due_at, t.version, t.repeat, t.repeat_done`
 	columns = taskColumns + `,
 		(SELECT group_concat(g.name, char(31) ORDER BY tt.position) FROM task_tags AS tt JOIN tags AS g ON g.id = tt.tag_id WHERE tt.task_id = t.id)`
 	pageColumns = "c.total, c.completed, t.id, t.title, coalesce(t.description, ''), t.completed, t.created_at, t.updated_at"
@@ -62,7 +63,8 @@ func New(db *database.SQLiteDB) (*Store, error) {
 			WHERE tt.task_id IN (SELECT value FROM json_each(?)) ORDER BY tt.task_id, tt.position`},
 		{&s.setAll, db.Write, `UPDATE tasks SET completed = ?1, updated_at = ?2, version = version + 1,
 			completed_at = CASE WHEN ?1 THEN ?2 END WHERE rowid IN
-			(SELECT rowid FROM tasks WHERE user_id = ?3 AND completed <> ?1 LIMIT ?4)`},
+			(SELECT rowid FROM tasks WHERE user_id = ?3 AND completed <> ?1
+			 AND NOT (?1 AND repeat IS NOT NULL AND due_key IS NOT NULL) LIMIT ?4)`},
 		{&s.removeCompleted, db.Write, `DELETE FROM tasks WHERE rowid IN
 			(SELECT rowid FROM tasks WHERE user_id = ?1 AND completed = 1 LIMIT ?2)`},
 	} {
@@ -132,8 +134,8 @@ type row struct {
 	id, title, description, createdAt      string
 	completed                              bool
 	updatedAt, completedAt, dueDate, dueAt sql.NullString
-	priority, version                      int64
-	tags                                   sql.NullString
+	priority, version, repeatDone          int64
+	tags, repeat                           sql.NullString
 }
 
 // specDest are the scan destinations of the specification's columns, in order.
@@ -143,7 +145,7 @@ func (r *row) specDest() []any {
 
 // taskDest are the scan destinations of taskColumns, in order.
 func (r *row) taskDest() []any {
-	return append(r.specDest(), &r.completedAt, &r.priority, &r.dueDate, &r.dueAt, &r.version)
+	return append(r.specDest(), &r.completedAt, &r.priority, &r.dueDate, &r.dueAt, &r.version, &r.repeat, &r.repeatDone)
 }
 
 // dest are the scan destinations of columns, in order.
@@ -181,6 +183,13 @@ func (r *row) task(userID string) (task.Task, error) {
 	}
 	if r.tags.Valid {
 		t.Tags = strings.Split(r.tags.String, "\x1f")
+	}
+	if r.repeat.Valid {
+		rule, err := recur.Parse(r.repeat.String)
+		if err != nil {
+			return task.Task{}, fmt.Errorf("task %s repeat: %w", r.id, err)
+		}
+		t.Repeat, t.RepeatDone = rule, int(r.repeatDone)
 	}
 	return t, nil
 }

@@ -17,8 +17,8 @@ import (
 // the next search_id. The single writer makes the check and the insert one step: the quota
 // is exact, and no two tasks get the same search_id.
 const insert = `INSERT INTO tasks (id, user_id, title, description, completed, created_at,
-	priority, due_date, due_at, due_key, title_key, search_id)
-SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?8, ?9, ?10, ?11, ?12, coalesce((SELECT max(search_id) FROM tasks), 0) + 1
+	priority, due_date, due_at, due_key, title_key, repeat, search_id)
+SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?8, ?9, ?10, ?11, ?12, ?13, coalesce((SELECT max(search_id) FROM tasks), 0) + 1
 WHERE ?7 <= 0 OR coalesce((SELECT total FROM task_counts WHERE user_id = ?2), 0) < ?7
 RETURNING search_id`
 
@@ -32,7 +32,7 @@ func (s *Store) Insert(ctx context.Context, t task.Task, maxTasks int64, loc *ti
 	var searchID int64
 	err = tx.QueryRowContext(ctx, insert, t.ID.String(), t.UserID, t.Title, t.Description, t.Completed,
 		t.CreatedAt.Format(timeFormat), maxTasks, int(t.Priority), due.date, due.at, due.key,
-		task.TitleKey(t.Title)).Scan(&searchID)
+		task.TitleKey(t.Title), repeatText(t.Repeat)).Scan(&searchID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -46,6 +46,14 @@ func (s *Store) Insert(ctx context.Context, t task.Task, maxTasks int64, loc *ti
 		return false, err
 	}
 	return true, tx.Commit()
+}
+
+// repeatText is a rule as its column keeps it.
+func repeatText(r task.Repeat) any {
+	if r == nil {
+		return nil
+	}
+	return r.String()
 }
 
 // due is a due as its three columns.
@@ -119,6 +127,7 @@ func (s *Store) GetMany(ctx context.Context, userID string, ids []uuid.UUID) ([]
 // gives it a search_id when its terms are to be written (?16) and it has none yet.
 const save = `UPDATE tasks SET title = ?3, description = ?4, completed = ?5, updated_at = ?6, completed_at = ?7,
 	priority = ?8, due_date = ?9, due_at = ?10, due_key = ?11, version = ?12, title_key = coalesce(?13, title_key),
+	repeat = ?17, repeat_done = ?18,
 	search_id = CASE WHEN ?16 THEN coalesce(search_id, (SELECT coalesce(max(search_id), 0) + 1 FROM tasks)) ELSE search_id END
 WHERE id = ?1 AND user_id = ?2 AND version = ?14 AND updated_at IS ?15
 RETURNING search_id`
@@ -150,7 +159,7 @@ func saveOne(ctx context.Context, tx *sql.Tx, userID string, c task.Change, loc 
 	var searchID sql.NullInt64
 	err := tx.QueryRowContext(ctx, save, n.ID.String(), userID, n.Title, n.Description, n.Completed,
 		timeText(n.UpdatedAt), timeText(n.CompletedAt), int(n.Priority), due.date, due.at, due.key, n.Version,
-		titleKey, p.Version, timeText(p.UpdatedAt), termsChanged).Scan(&searchID)
+		titleKey, p.Version, timeText(p.UpdatedAt), termsChanged, repeatText(n.Repeat), n.RepeatDone).Scan(&searchID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -159,6 +168,13 @@ func saveOne(ctx context.Context, tx *sql.Tx, userID string, c task.Change, loc 
 	}
 	if tagsChanged {
 		if err := writeTags(ctx, tx, userID, n.ID, n.Tags, true); err != nil {
+			return false, err
+		}
+	}
+	if d := c.Done; d != nil {
+		done := dueColumns(&d.Due, loc)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO task_completions (task_id, completed_at, due_date, due_at) VALUES (?, ?, ?, ?)`,
+			n.ID.String(), d.CompletedAt.UTC().Format(timeFormat), done.date, done.at); err != nil {
 			return false, err
 		}
 	}
@@ -196,6 +212,32 @@ func (s *Store) Delete(ctx context.Context, userID string, id uuid.UUID, prev *t
 		return err
 	}
 	return task.ErrChanged
+}
+
+func (s *Store) History(ctx context.Context, userID string, id uuid.UUID) ([]task.Completion, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT c.completed_at, c.due_date, c.due_at FROM task_completions AS c
+		JOIN tasks AS t ON t.id = c.task_id WHERE c.task_id = ? AND t.user_id = ? ORDER BY c.completed_at DESC, c.rowid DESC`, id.String(), userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var (
+		completedAt string
+		date, at    sql.NullString
+	)
+	return collect(rows, 0, []any{&completedAt, &date, &at}, func() (task.Completion, error) {
+		var c task.Completion
+		var err error
+		if c.CompletedAt, err = time.Parse(time.RFC3339Nano, completedAt); err != nil {
+			return c, err
+		}
+		if at.Valid {
+			c.Due.At, err = time.Parse(time.RFC3339Nano, at.String)
+		} else if date.Valid {
+			c.Due.Date, err = task.ParseDate(date.String)
+		}
+		return c, err
+	})
 }
 
 func (s *Store) DeleteMany(ctx context.Context, userID string, ids []uuid.UUID) (int64, error) {

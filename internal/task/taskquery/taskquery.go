@@ -68,7 +68,7 @@ func (b *builder) param(v any) string {
 // Counted tells whether the total of the plan must be counted: a plan that selects by
 // completion alone has it in the user's counts.
 func Counted(p task.Plan) bool {
-	return !p.Search.Empty() || len(p.Priorities) > 0 || len(p.TagKeys) > 0 || len(p.Windows) > 0 ||
+	return !p.Search.Empty() || p.Repeating || len(p.Priorities) > 0 || len(p.TagKeys) > 0 || len(p.Windows) > 0 ||
 		!p.After.IsZero() || !p.Before.IsZero()
 }
 
@@ -89,6 +89,9 @@ func (b *builder) where(userID string, p task.Plan) {
 		b.sql.WriteString(" AND t.completed = " + b.param(false))
 	case task.StatusCompleted:
 		b.sql.WriteString(" AND t.completed = " + b.param(true))
+	}
+	if p.Repeating {
+		b.sql.WriteString(" AND t.repeat IS NOT NULL")
 	}
 	if len(p.Priorities) > 0 {
 		b.sql.WriteString(" AND t.priority IN (")
