@@ -50,6 +50,7 @@ func addRoutes(mux *http.ServeMux, d routeDeps) {
 	d.api.Handle("PATCH /api/v2/tasks/{task_id}", d.api.UpdateTaskV2())
 	d.api.Handle("DELETE /api/v2/tasks/{task_id}", d.api.DeleteTaskV2())
 	d.api.Handle("POST /api/v2/tasks/{task_id}/toggle", d.api.ToggleTaskV2())
+	d.api.Handle("GET /api/v2/tasks/{task_id}/history", d.api.TaskHistory())
 	d.api.Handle("GET /api/v2/tags", d.api.ListTags())
 	d.api.Handle("PATCH /api/v2/tags/{name}", d.api.RenameTag())
 	d.api.Handle("DELETE /api/v2/tags/{name}", d.api.DeleteTag())
