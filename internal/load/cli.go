@@ -80,6 +80,8 @@ Flags:
 	fs.StringVar(&cfg.JWKSAddr, "jwks-addr", cfg.JWKSAddr, "with -auth=jwks: where to serve /api/auth/jwks")
 	fs.StringVar(&cfg.Issuer, "issuer", "", "with -auth=jwks: iss of the tokens (default: the JWKS origin, as AUTH_URL implies)")
 	fs.StringVar(&cfg.Audience, "audience", "", "with -auth=jwks: aud of the tokens (default: the issuer)")
+	fs.BoolVar(&cfg.CPU, "cpu", false, "report the server's CPU time per request, read from /proc (Linux, server on this machine)")
+	fs.IntVar(&cfg.DBPort, "cpu-db-port", 0, "with -cpu: also the CPU time of the PostgreSQL cluster listening on this port")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, false, err

@@ -37,6 +37,11 @@ type Config struct {
 	Seed        int           // tasks each user creates before the warm-up
 	Timeout     time.Duration // bound on one request
 
+	// CPU reports the CPU time the server (the process listening on BaseURL's port) and, with
+	// DBPort, the PostgreSQL cluster listening there, spent per request; the same machine only.
+	CPU    bool
+	DBPort int
+
 	Auth     string // AuthSignup or AuthJWKS
 	JWKSAddr string // AuthJWKS: where the tool serves its JWKS
 	Issuer   string // AuthJWKS: iss of minted tokens; default the JWKS origin
@@ -79,6 +84,15 @@ func (c Config) Validate() error {
 		return fmt.Errorf("-seed must be from 0 to %d, got %d", MaxSeed, c.Seed)
 	case c.Timeout <= 0 || c.Timeout > time.Minute:
 		return fmt.Errorf("-timeout must be positive and at most 1m, got %s", c.Timeout)
+	}
+	if c.DBPort != 0 && !c.CPU {
+		return fmt.Errorf("-cpu-db-port needs -cpu")
+	}
+	if c.DBPort < 0 || c.DBPort > 65535 {
+		return fmt.Errorf("-cpu-db-port must be a TCP port, got %d", c.DBPort)
+	}
+	if c.CPU && !isLoopback(u.Hostname()) {
+		return fmt.Errorf("-cpu reads the server's CPU time on this machine; -url %s is not on it", c.BaseURL)
 	}
 	switch c.Auth {
 	case AuthSignup:

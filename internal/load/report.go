@@ -28,6 +28,10 @@ type Report struct {
 	// ClientCPUSec is the CPU time the tool itself used while measuring: on one machine, what
 	// it took away from the server.
 	ClientCPUSec float64 `json:"client_cpu_s,omitempty"`
+	// ServerCPUSec and DBCPUSec (with -cpu) are the CPU time the server process and the
+	// PostgreSQL cluster used while measuring.
+	ServerCPUSec float64 `json:"server_cpu_s,omitempty"`
+	DBCPUSec     float64 `json:"db_cpu_s,omitempty"`
 }
 
 // Latency holds percentiles in milliseconds.
@@ -95,6 +99,14 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.ClientCPUSec > 0 && r.Requests > 0 {
 		fmt.Fprintf(&b, "client CPU  %.2f s, %.0f µs per request (this tool's own share of the machine)\n",
 			r.ClientCPUSec, 1e6*r.ClientCPUSec/float64(r.Requests))
+	}
+	for _, c := range []struct {
+		name string
+		sec  float64
+	}{{"server CPU", r.ServerCPUSec}, {"db CPU", r.DBCPUSec}} {
+		if c.sec > 0 && r.Requests > 0 {
+			fmt.Fprintf(&b, "%-11s %.2f s, %.0f µs per request\n", c.name, c.sec, 1e6*c.sec/float64(r.Requests))
+		}
 	}
 	fmt.Fprintf(&b, "\n%-10s %9s %7s %7s %8s %8s %8s %8s\n", "operation", "requests", "share", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms")
 	for _, o := range r.Operations {

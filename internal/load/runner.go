@@ -12,6 +12,8 @@ import (
 	"io"
 	mathrand "math/rand/v2"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -67,10 +69,30 @@ func Run(ctx context.Context, cfg Config, minter *Minter, progress io.Writer) (*
 		budget = new(atomic.Int64)
 		budget.Store(cfg.MaxRequests)
 	}
+	var probe *cpuProbe
+	if cfg.CPU {
+		if probe, err = newCPUProbe(port(cfg.BaseURL), cfg.DBPort); err != nil {
+			return nil, err
+		}
+	}
+	var serverCPU, dbCPU time.Duration
+	if probe != nil {
+		if serverCPU, dbCPU, err = probe.sample(); err != nil {
+			return nil, err
+		}
+	}
 	rec := newRecorder()
 	start, startCPU := time.Now(), processCPU()
 	runPhase(ctx, users, start.Add(cfg.Duration), budget, rec)
-	return newReport(cfg, time.Since(start), processCPU()-startCPU, rec), nil
+	r := newReport(cfg, time.Since(start), processCPU()-startCPU, rec)
+	if probe != nil {
+		server, db, err := probe.sample()
+		if err != nil {
+			return nil, err
+		}
+		r.ServerCPUSec, r.DBCPUSec = (server - serverCPU).Seconds(), (db - dbCPU).Seconds()
+	}
+	return r, nil
 }
 
 // runPhase keeps every virtual user busy, one request at a time (a closed loop: each waits for
@@ -221,4 +243,16 @@ func eachUser(users []*virtualUser, f func(i int, u *virtualUser) error) error {
 		}
 	}
 	return nil
+}
+
+// port is the TCP port of a base URL that Validate accepted.
+func port(base string) int {
+	u, _ := url.Parse(base)
+	if p, err := strconv.Atoi(u.Port()); err == nil {
+		return p
+	}
+	if u.Scheme == "https" {
+		return 443
+	}
+	return 80
 }
