@@ -74,8 +74,8 @@ type Client struct {
 	// an insert-only client over the same pool on PostgreSQL.
 	sqlTx *river.Client[*sql.Tx]
 
-	// closePool releases the PostgreSQL pool of the queue (nil on SQLite).
-	closePool func()
+	// release closes the PostgreSQL connections of the client (none on SQLite).
+	release []func()
 
 	mu      sync.Mutex
 	kinds   int // how many workers are registered
@@ -116,20 +116,22 @@ func New(db *database.DB, cfg Config, log *slog.Logger) (*Client, error) {
 		rc.PollOnly = db.TransactionPooler
 		pcfg := db.Postgres.Config()
 		pcfg.MaxConns, pcfg.MinConns = poolSize, 0
+		if pcfg.ConnConfig.RuntimeParams == nil {
+			pcfg.ConnConfig.RuntimeParams = map[string]string{}
+		}
 		pcfg.ConnConfig.RuntimeParams["application_name"] = ConnectionName
 		// The pool connects when first used, so the context only matters to that.
 		var pool *pgxpool.Pool
 		if pool, err = pgxpool.NewWithConfig(context.Background(), pcfg); err != nil {
 			return nil, err
 		}
-		c.closePool = pool.Close
-		if c.river, err = river.NewClient(riverpgxv5.New(pool), rc); err != nil {
-			pool.Close()
-			return nil, err
+		sqlDB := stdlib.OpenDBFromPool(db.Postgres) // the callers' transactions are on the app's pool
+		c.release = []func(){pool.Close, func() { sqlDB.Close() }}
+		if c.river, err = river.NewClient(riverpgxv5.New(pool), rc); err == nil {
+			c.sqlTx, err = river.NewClient(riverdatabasesql.New(sqlDB), &river.Config{
+				Logger: rc.Logger, Workers: c.workers, FetchOnlyKnownKinds: true,
+			})
 		}
-		c.sqlTx, err = river.NewClient(riverdatabasesql.New(stdlib.OpenDBFromPool(db.Postgres)), &river.Config{
-			Logger: rc.Logger, Workers: c.workers, FetchOnlyKnownKinds: true,
-		})
 	default:
 		c.sqlTx, err = river.NewClient(riversqlite.New(db.SQLite.Write), rc)
 		c.river = c.sqlTx
@@ -179,8 +181,8 @@ func (c *Client) Stop(ctx context.Context) error {
 	c.mu.Lock()
 	working := c.started && c.kinds > 0
 	c.mu.Unlock()
-	if c.closePool != nil {
-		defer c.closePool()
+	for _, release := range c.release {
+		defer release()
 	}
 	if !working {
 		return nil

@@ -36,7 +36,9 @@ type otherArgs struct{}
 
 func (otherArgs) Kind() string { return "test.other" }
 
-type otherWorker struct{ river.WorkerDefaults[otherArgs] }
+type otherWorker struct {
+	river.WorkerDefaults[otherArgs]
+}
 
 func (otherWorker) Work(context.Context, *river.Job[otherArgs]) error { return nil }
 
