@@ -1,11 +1,13 @@
 // Shared by server.mjs and migrate-check.mjs: the Better Auth options the Go server is
 // compatible with (see shared/better-auth/COMPAT.md): email/password on, the jwt plugin,
-// delete-user on, everything else at its default.
+// delete-user on, the mails of password reset, email verification and change of email (kept
+// in MAIL_FILE, see captureMail), everything else at its default.
 //
 // BETTER_AUTH_SECRET (or BETTER_AUTH_SECRETS) and BETTER_AUTH_URL are NOT copied into the
 // options: Better Auth reads them from the environment itself, exactly as it would in an app,
 // so versioned secrets and BETTER_AUTH_TRUSTED_ORIGINS work too.
 
+import { appendFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { jwt } from "better-auth/plugins";
@@ -38,6 +40,13 @@ export function parseDatabaseURL(s) {
 export function openDatabase(url) {
   if (url.dialect === "sqlite") {
     const db = new Database(url.path);
+    // Better Auth (through kysely) begins its SQLite transactions with a deferred BEGIN: one
+    // that reads and then writes fails at once ("database is locked") when another connection
+    // commits in between, as the Go server's job queue may at any moment. BEGIN IMMEDIATE takes
+    // the write lock first and waits for it (better-sqlite3's 5 s busy timeout), as the Go
+    // server's own transactions do.
+    const prepare = db.prepare.bind(db);
+    db.prepare = (sql) => prepare(sql === "begin" ? "begin immediate" : sql);
     return { database: db, close: async () => db.close() };
   }
   const pool = new pg.Pool({ connectionString: url.dsn });
@@ -57,11 +66,23 @@ export function stderrLogger(onLog) {
   };
 }
 
+// captureMail stands for an app's mail sender: it appends each mail Better Auth asks to send
+// to MAIL_FILE as one JSON line, {"kind","to","url","token"}, for the tests to follow its link.
+// Without MAIL_FILE the mails go nowhere.
+function captureMail(kind) {
+  return async ({ user, url, token }) => {
+    if (process.env.MAIL_FILE) {
+      appendFileSync(process.env.MAIL_FILE, JSON.stringify({ kind, to: user.email, url, token }) + "\n");
+    }
+  };
+}
+
 export function authOptions(database, logger) {
   return {
     database,
-    emailAndPassword: { enabled: true },
-    user: { deleteUser: { enabled: true } },
+    emailAndPassword: { enabled: true, sendResetPassword: captureMail("reset-password") },
+    emailVerification: { sendVerificationEmail: captureMail("verify-email") },
+    user: { deleteUser: { enabled: true }, changeEmail: { enabled: true } },
     plugins: [jwt()],
     logger,
   };

@@ -41,9 +41,9 @@ type env struct {
 }
 
 // start runs the application on the dialect with vars on top of apptest's defaults.
-func start(t *testing.T, dialect database.Dialect, vars map[string]string) *env {
+func start(t *testing.T, dialect database.Dialect, vars map[string]string, opts ...apptest.Option) *env {
 	t.Helper()
-	srv := apptest.Start(t, dialect, vars)
+	srv := apptest.Start(t, dialect, vars, opts...)
 	e := &env{srv: srv, pg: dialect == database.Postgres}
 	u := srv.Config.Database.URL
 	var err error
@@ -165,12 +165,21 @@ func (e *env) age(t *testing.T, token string, ago, lifetime time.Duration) {
 type client struct {
 	e      *env
 	origin string
-	mu     sync.Mutex
-	jar    map[string]string
+	// headers go with every request, before those of the call.
+	headers []string
+	mu      sync.Mutex
+	jar     map[string]string
 }
 
 func (e *env) client() *client {
 	return &client{e: e, origin: e.srv.URL, jar: map[string]string{}}
+}
+
+// noRedirects answers with a redirect itself instead of following it, so that tests see the
+// Location the auth API sends.
+var noRedirects = &http.Client{
+	Timeout:       time.Minute,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
 // response is a finished exchange.
@@ -227,8 +236,9 @@ func (c *client) do(t *testing.T, method, path string, body any, headers ...stri
 		req.Header.Set("Cookie", strings.Join(parts, "; "))
 	}
 	c.mu.Unlock()
+	apptest.SetHeaders(req, c.headers...)
 	apptest.SetHeaders(req, headers...)
-	resp := apptest.Send(t, nil, req)
+	resp := apptest.Send(t, noRedirects, req)
 	r := &response{status: resp.Status, header: resp.Header, body: resp.Body, cookies: resp.Header.Values("Set-Cookie")}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -276,7 +286,7 @@ func (c *client) setCookie(name, value string) {
 func (c *client) clone() *client {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	d := &client{e: c.e, origin: c.origin, jar: map[string]string{}}
+	d := &client{e: c.e, origin: c.origin, headers: c.headers, jar: map[string]string{}}
 	for k, v := range c.jar {
 		d.jar[k] = v
 	}

@@ -9,10 +9,12 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
+
+	"todo/internal/mail"
 )
 
 // Mailer carries the auth server's mail, password-reset and verification links: the app's
-// outbox (mail.Outbox).
+// outbox, mail.Outbox.
 type Mailer interface {
 	// Enabled tells whether mail can be sent at all. Without it, the features that need mail
 	// are off, and say so, as Better Auth's are without sendResetPassword and
@@ -20,15 +22,7 @@ type Mailer interface {
 	Enabled() bool
 	// Send hands the message over for delivery; once it returns nil, the message is kept
 	// until it is delivered.
-	Send(ctx context.Context, m Message) error
-}
-
-// Message is one mail, in plain text and HTML.
-type Message struct {
-	To      string
-	Subject string
-	Text    string
-	HTML    string
+	Send(ctx context.Context, m mail.Message) error
 }
 
 //go:embed mailtemplates/*
@@ -99,17 +93,17 @@ func parseMailTemplates() (mailTemplates, error) {
 }
 
 // render writes the mail of kind to the address to, with d filled in.
-func (t mailTemplates) render(k mailKind, to string, d mailData) (Message, error) {
+func (t mailTemplates) render(k mailKind, to string, d mailData) (mail.Message, error) {
 	d.Subject = d.App + ": " + k.subject
 	d.Button, d.OneUse = k.button, k.oneUse
 	var text, html bytes.Buffer
 	if err := t.text[k.name].Execute(&text, d); err != nil {
-		return Message{}, err
+		return mail.Message{}, err
 	}
 	if err := t.html[k.name].ExecuteTemplate(&html, "layout", d); err != nil {
-		return Message{}, err
+		return mail.Message{}, err
 	}
-	return Message{To: to, Subject: d.Subject, Text: text.String(), HTML: html.String()}, nil
+	return mail.Message{To: to, Subject: d.Subject, Text: text.String(), HTML: html.String()}, nil
 }
 
 // Lifetime writes a link's lifetime for people: "1 hour", "30 minutes", "2 days".

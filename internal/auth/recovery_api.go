@@ -122,9 +122,15 @@ func (s *Service) redirect(w http.ResponseWriter, target, name, value string) er
 	}
 	u := base.ResolveReference(ref)
 	u.RawQuery = setSearchParam(u.RawQuery, name, value)
-	w.Header().Set("Location", u.String())
-	w.WriteHeader(http.StatusFound)
+	found(w, u.String())
 	return nil
+}
+
+// found is Better Auth's redirect: a 302 without a body, which it still labels as JSON.
+func found(w http.ResponseWriter, location string) {
+	w.Header().Set("Location", location)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusFound)
 }
 
 // setSearchParam is the query with name set to value, as the URL standard's
@@ -226,8 +232,7 @@ func (s *Service) handleVerifyEmail(w http.ResponseWriter, r *http.Request, _ *r
 		if callbackURL == "" || code == "" {
 			return err
 		}
-		w.Header().Set("Location", appendQueryParam(callbackURL, "error", code))
-		w.WriteHeader(http.StatusFound)
+		found(w, appendQueryParam(callbackURL, "error", code))
 		return nil
 	}
 	if done.user != nil && caller != nil {
@@ -236,8 +241,7 @@ func (s *Service) handleVerifyEmail(w http.ResponseWriter, r *http.Request, _ *r
 		s.cookies.setSession(w, r, caller.Session.Token, caller.Remember)
 	}
 	if callbackURL != "" {
-		w.Header().Set("Location", callbackURL)
-		w.WriteHeader(http.StatusFound)
+		found(w, callbackURL)
 		return nil
 	}
 	if done.confirmed {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/joho/godotenv"
 
+	"todo/internal/auth"
 	"todo/internal/database"
 	"todo/internal/jobs"
 	"todo/internal/jwt"
@@ -66,6 +67,9 @@ type Config struct {
 	TrustedProxies   []netip.Prefix
 	// KeyRotation, when positive, is the lifetime of each JWT signing key.
 	KeyRotation time.Duration
+	// Email sets the account flows that send mail (password reset, email verification, change
+	// of address), each setting one of Better Auth's options.
+	Email auth.EmailOptions
 
 	// MetricsToken (METRICS_TOKEN), when set, is the bearer token /metrics asks for. In
 	// production without one, /metrics is off: it tells the world the server's traffic.
@@ -230,6 +234,19 @@ func Load(getenv func(string) string) (Config, error) {
 	c.QuotaSessions = r.intIn("QUOTA_SESSIONS", 100, 0, 1<<31-1)
 	c.UserRateLimit = r.intIn("USER_RATE_LIMIT", 1000, 0, 1<<31-1)
 	c.UserRateBurst = r.intIn("USER_RATE_BURST", 2000, 0, 1<<31-1)
+	c.Email = auth.EmailOptions{
+		ResetPasswordTokenExpiresIn:   r.duration("RESET_PASSWORD_TOKEN_EXPIRES_IN", time.Hour),
+		RevokeSessionsOnPasswordReset: r.boolean("REVOKE_SESSIONS_ON_PASSWORD_RESET", false),
+		RequireEmailVerification:      r.boolean("REQUIRE_EMAIL_VERIFICATION", false),
+		VerificationExpiresIn:         r.duration("EMAIL_VERIFICATION_EXPIRES_IN", time.Hour),
+		SendOnSignIn:                  r.boolean("SEND_VERIFICATION_EMAIL_ON_SIGN_IN", false),
+		ChangeEmail:                   r.boolean("CHANGE_EMAIL_ENABLED", false),
+	}
+	// As in Better Auth, sign-up sends the link by default when sign-in will need it.
+	c.Email.SendOnSignUp = r.boolean("SEND_VERIFICATION_EMAIL_ON_SIGN_UP", c.Email.RequireEmailVerification)
+	if c.Email.RequireEmailVerification && c.Production && c.Mail.Server == nil {
+		r.fail("REQUIRE_EMAIL_VERIFICATION", "needs email: set SMTP_URL, or no address could be verified and nobody could sign in")
+	}
 	return c, r.err
 }
 

@@ -84,6 +84,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		Secret: cfg.Secret, BaseURL: cfg.BaseURL, TrustedOrigins: cfg.TrustedOrigins,
 		RateLimit: cfg.RateLimit, RateLimitStorage: cfg.RateLimitStorage, TrustedProxies: cfg.TrustedProxies, KeyRotation: cfg.KeyRotation,
 		UserData: tasks, MaxSessions: cfg.QuotaSessions, DeletedUsers: deleted,
+		Mailer: outbox, Email: cfg.Email, Now: cfg.Now,
 	}, log)
 	if err := deleted.Refresh(ctx, authn.DeletedUsers); err != nil {
 		db.Close()

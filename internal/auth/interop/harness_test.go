@@ -54,7 +54,7 @@ func prepareHarness() (string, error) {
 func nodeEnv(vars ...string) []string {
 	return nodetest.Env(func(name string) bool {
 		switch {
-		case name == "NODE_ENV", name == "TEST", name == "DATABASE_URL", name == "PORT", name == "AUTH_SECRET", name == "BASE_URL",
+		case name == "NODE_ENV", name == "TEST", name == "DATABASE_URL", name == "PORT", name == "AUTH_SECRET", name == "BASE_URL", name == "MAIL_FILE",
 			strings.HasPrefix(name, "BETTER_AUTH"), strings.Contains(name, "BETTER_AUTH_URL"), strings.HasPrefix(name, "NUXT_PUBLIC_"):
 			return true
 		}

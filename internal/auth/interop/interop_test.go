@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"todo/internal/apptest"
 	"todo/internal/database"
@@ -40,8 +41,15 @@ func call(t *testing.T, method, url, body string, headers ...string) response {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	apptest.SetHeaders(req, headers...)
-	resp := apptest.Send(t, nil, req)
+	resp := apptest.Send(t, noRedirects, req)
 	return response{resp.Status, resp.Header, resp.Body}
+}
+
+// noRedirects answers with a redirect itself instead of following it: the Location is part
+// of the answer to compare.
+var noRedirects = &http.Client{
+	Timeout:       time.Minute,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
 func (r response) want(t *testing.T, status int) response {
