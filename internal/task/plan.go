@@ -112,8 +112,13 @@ func (s *Service) Apply(ctx context.Context, userID string, b Bulk) ([]Task, err
 		}
 		inOrder(tasks, ids)
 		if b.Action == BulkDelete {
-			_, err := s.store.DeleteMany(ctx, userID, ids)
-			return nil, err
+			if _, err := s.store.DeleteMany(ctx, userID, ids); err != nil {
+				return nil, err
+			}
+			for i := range tasks {
+				s.changed(ctx, userID, &tasks[i], nil)
+			}
+			return nil, nil
 		}
 		at := s.timestamp()
 		loc, err := s.zoneFor(ctx, userID, tasks...)
@@ -139,6 +144,11 @@ func (s *Service) Apply(ctx context.Context, userID string, b Bulk) ([]Task, err
 			return out, nil
 		}
 		saved, err := s.store.Save(ctx, userID, changes, loc)
+		if err == nil && saved {
+			for i := range changes {
+				s.changed(ctx, userID, &changes[i].Prev, &changes[i].Next)
+			}
+		}
 		if err != nil || saved {
 			return out, err
 		}

@@ -86,6 +86,8 @@ type Service struct {
 	// creates by one user on PostgreSQL may overshoot it by the number in flight: each checks
 	// the counts its statement sees.
 	MaxTasks int64
+
+	observers observers
 }
 
 // NewService returns a Service over store.
@@ -155,6 +157,7 @@ func (s *Service) Create(ctx context.Context, userID string, d Draft) (Task, err
 	if !inserted {
 		return Task{}, quotaReached(s.MaxTasks)
 	}
+	s.changed(ctx, userID, nil, &t)
 	return t, nil
 }
 
@@ -261,6 +264,9 @@ func (s *Service) modify(ctx context.Context, userID string, id uuid.UUID, ifMat
 		}
 		next.Version++
 		saved, err := s.store.Save(ctx, userID, []Change{{Prev: prev, Next: next, Done: done}}, loc)
+		if err == nil && saved {
+			s.changed(ctx, userID, &prev, &next)
+		}
 		if err != nil || saved {
 			return next, err
 		}
@@ -379,17 +385,23 @@ func editableState(t Task) editable {
 
 // Delete removes the user's task; with ifMatch, only if it is still in that state.
 func (s *Service) Delete(ctx context.Context, userID string, id uuid.UUID, ifMatch string) error {
-	if ifMatch == "" {
-		return s.store.Delete(ctx, userID, id, nil)
+	t := Task{ID: id, UserID: userID}
+	var prev *Task
+	if ifMatch != "" {
+		var err error
+		if t, err = s.store.Get(ctx, userID, id); err != nil {
+			return err
+		}
+		if t.ETag() != ifMatch {
+			return ErrChanged
+		}
+		prev = &t
 	}
-	t, err := s.store.Get(ctx, userID, id)
-	if err != nil {
+	if err := s.store.Delete(ctx, userID, id, prev); err != nil {
 		return err
 	}
-	if t.ETag() != ifMatch {
-		return ErrChanged
-	}
-	return s.store.Delete(ctx, userID, id, &t)
+	s.changed(ctx, userID, &t, nil)
+	return nil
 }
 
 // SetAllCompleted marks all of the user's tasks completed, or all open. Completing a repeating

@@ -1,0 +1,43 @@
+package task
+
+import (
+	"context"
+	"sync"
+)
+
+// Observer hears of a change the service has saved: a task created (before nil), changed
+// (both set) or deleted (after nil). For a delete made without reading the task first
+// (Delete without If-Match), before carries only the task's ID and UserID.
+//
+// Observers run after the change is stored, in the caller's goroutine and context; what they
+// do cannot undo it, so they report their own failures. The service's bulk changes that work
+// in SQL alone report no task: marking all tasks open or completed (the repeating tasks that
+// complete-all moves to their next due are reported one by one), clearing the completed tasks
+// and removing a deleted user's data. What depends on a task and must go with it is removed
+// with its row by the database (ON DELETE CASCADE).
+type Observer func(ctx context.Context, userID string, before, after *Task)
+
+// observers are the service's Observers; a Service without any pays one read of an empty
+// slice per change.
+type observers struct {
+	mu   sync.RWMutex
+	list []Observer
+}
+
+// OnChange adds f to the observers of the service's changes. It is meant for wiring, before
+// the service serves requests.
+func (s *Service) OnChange(f Observer) {
+	s.observers.mu.Lock()
+	defer s.observers.mu.Unlock()
+	s.observers.list = append(s.observers.list, f)
+}
+
+// changed tells the observers of one saved change.
+func (s *Service) changed(ctx context.Context, userID string, before, after *Task) {
+	s.observers.mu.RLock()
+	list := s.observers.list
+	s.observers.mu.RUnlock()
+	for _, f := range list {
+		f(ctx, userID, before, after)
+	}
+}

@@ -1,0 +1,113 @@
+package task_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"todo/internal/apptest"
+	"todo/internal/database"
+	"todo/internal/recur"
+	"todo/internal/task"
+)
+
+// TestObserversHearSavedChanges: every write path that saves tasks one by one tells the
+// observers what it saved, and a refused change tells them nothing.
+func TestObserversHearSavedChanges(t *testing.T) {
+	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
+		t.Parallel()
+		store, _ := newStore(t, d)
+		svc := task.NewService(store)
+		var heard []string
+		svc.OnChange(func(_ context.Context, userID string, before, after *task.Task) {
+			var b, a string
+			if before != nil {
+				b = before.Title
+				if b == "" {
+					b = before.ID.String()[:4] // a delete without If-Match: only the id
+				}
+			}
+			if after != nil {
+				a = after.Title
+				if after.Completed {
+					a += " (done)"
+				}
+			}
+			heard = append(heard, fmt.Sprintf("%s: %q -> %q", userID, b, a))
+		})
+		expect := func(t *testing.T, want ...string) {
+			t.Helper()
+			if fmt.Sprint(heard) != fmt.Sprint(want) {
+				t.Fatalf("observers heard %q, want %q", heard, want)
+			}
+			heard = nil
+		}
+		const user = "observed"
+		a, err := svc.Create(ctx, user, task.Draft{Title: "a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		expect(t, `observed: "" -> "a"`)
+		if _, err := svc.Update(ctx, user, a.ID, task.Patch{Title: ptr("a2")}); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, `observed: "a" -> "a2"`)
+		if _, err := svc.Toggle(ctx, user, a.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, `observed: "a2" -> "a2 (done)"`)
+		if _, err := svc.Update(ctx, user, a.ID, task.Patch{Title: ptr(" ")}); err == nil {
+			t.Fatal("a blank title was saved")
+		}
+		if _, err := svc.Update(ctx, "someone else", a.ID, task.Patch{Title: ptr("x")}); err == nil {
+			t.Fatal("another user's change was saved")
+		}
+		if _, err := svc.Edit(ctx, user, a.ID, task.Patch{Title: ptr("a2")}); err != nil {
+			t.Fatal(err)
+		}
+		expect(t) // refused, and an edit that changes nothing saves nothing
+
+		b, _ := svc.Create(ctx, user, task.Draft{Title: "b"})
+		c, _ := svc.Create(ctx, user, task.Draft{Title: "c"})
+		heard = nil
+		if _, err := svc.Apply(ctx, user, task.Bulk{Action: task.BulkComplete, IDs: []uuid.UUID{b.ID, c.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, `observed: "b" -> "b (done)"`, `observed: "c" -> "c (done)"`)
+		if _, err := svc.Apply(ctx, user, task.Bulk{Action: task.BulkDelete, IDs: []uuid.UUID{b.ID, c.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, `observed: "b" -> ""`, `observed: "c" -> ""`)
+
+		daily, err := recur.Parse("RRULE:FREQ=DAILY")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := svc.Create(ctx, user, task.Draft{Title: "r", Repeat: daily, Due: &task.Due{At: time.Now().Add(time.Hour).UTC().Truncate(time.Second)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		heard = nil
+		if _, err := svc.SetAllCompleted(ctx, user, true); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, `observed: "r" -> "r"`) // moved to its next due, still open
+
+		fresh, _ := svc.Get(ctx, user, r.ID)
+		if err := svc.Delete(ctx, user, r.ID, fresh.ETag()); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, `observed: "r" -> ""`)
+		if err := svc.Delete(ctx, user, a.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, fmt.Sprintf(`observed: %q -> ""`, a.ID.String()[:4]))
+		if err := svc.Delete(ctx, user, a.ID, ""); err == nil {
+			t.Fatal("a task was deleted twice")
+		}
+		expect(t)
+	})
+}
