@@ -40,9 +40,7 @@ type EmailFeatures struct {
 	// Mail: mail can be sent, so password reset and email verification are on.
 	Mail bool
 	// ChangeEmail: users may change their address (which needs Mail too).
-	ChangeEmail bool
-	// RequireVerification: sign-in needs a verified address.
-	RequireVerification      bool
+	ChangeEmail              bool
 	ResetLinkLifetime        time.Duration
 	VerificationLinkLifetime time.Duration
 }
@@ -50,7 +48,7 @@ type EmailFeatures struct {
 // EmailFeatures says what the flows that send mail offer now.
 func (s *Service) EmailFeatures() EmailFeatures {
 	return EmailFeatures{
-		Mail: s.mailOn(), ChangeEmail: s.email.ChangeEmail && s.mailOn(), RequireVerification: s.email.RequireEmailVerification,
+		Mail: s.mailOn(), ChangeEmail: s.email.ChangeEmail && s.mailOn(),
 		ResetLinkLifetime: s.email.resetLifetime(), VerificationLinkLifetime: s.email.verificationLifetime(),
 	}
 }

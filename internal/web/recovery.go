@@ -24,14 +24,11 @@ type link struct{ Href, Label string }
 // result of a link from a mail.
 type noticeView struct {
 	layoutView
-	Heading string
-	Lines   []string
-	Ok      bool // good news (a check mark) rather than a problem
-	// Resend offers to send a verification link again (to ResendEmail when signed out).
-	Resend      bool
-	ResendEmail string
-	Primary     *link
-	Secondary   *link
+	Heading   string
+	Lines     []string
+	Ok        bool // good news (a check mark) rather than a problem
+	Primary   *link
+	Secondary *link
 }
 
 // Icon names the sprite symbol of the notice.
@@ -290,7 +287,6 @@ func (ui *UI) EmailVerifiedPage() http.Handler {
 		default:
 			v.Heading, v.Lines = "This link doesn't work", []string{"It may be incomplete: open it again from the mail, or ask for a new one."}
 		}
-		v.Resend = a != nil && !a.User.EmailVerified
-		ui.notice(w, r, http.StatusBadRequest, v)
+		ui.notice(w, r, http.StatusBadRequest, v) // signed in, the banner offers a new link
 	})
 }
