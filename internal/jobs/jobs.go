@@ -107,6 +107,7 @@ func New(db *database.DB, cfg Config, log *slog.Logger) (*Client, error) {
 		FetchOnlyKnownKinds:  true,
 		JobTimeout:           jobTimeout,
 		RescueStuckJobsAfter: rescueAfter,
+		Middleware:           []rivertype.Middleware{&onTime{}},
 	}
 	var err error
 	switch db.Dialect {
@@ -129,7 +130,7 @@ func New(db *database.DB, cfg Config, log *slog.Logger) (*Client, error) {
 		c.release = []func(){pool.Close, func() { sqlDB.Close() }}
 		if c.river, err = river.NewClient(riverpgxv5.New(pool), rc); err == nil {
 			c.sqlTx, err = river.NewClient(riverdatabasesql.New(sqlDB), &river.Config{
-				Logger: rc.Logger, Workers: c.workers, FetchOnlyKnownKinds: true,
+				Logger: rc.Logger, Workers: c.workers, FetchOnlyKnownKinds: true, Middleware: rc.Middleware,
 			})
 		}
 	default:
@@ -208,6 +209,22 @@ func (c *Client) Insert(ctx context.Context, args river.JobArgs, opts *river.Ins
 func (c *Client) InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error {
 	_, err := c.sqlTx.InsertTx(ctx, tx, args, opts)
 	return err
+}
+
+// onTime stores a job scheduled for later as available from its time instead of scheduled.
+// River moves scheduled jobs to available every 5 seconds, and its fetch takes an available
+// job only once its scheduled_at has come (scheduled_at <= now(), as it does for the short
+// retries it makes available at once): so a job runs within a fetch poll (1 s) of its time,
+// which a reminder needs, instead of up to 5 s late.
+type onTime struct{ river.MiddlewareDefaults }
+
+func (*onTime) InsertMany(ctx context.Context, many []*rivertype.JobInsertParams, insert func(context.Context) ([]*rivertype.JobInsertResult, error)) ([]*rivertype.JobInsertResult, error) {
+	for _, p := range many {
+		if p.State == rivertype.JobStateScheduled {
+			p.State = rivertype.JobStateAvailable
+		}
+	}
+	return insert(ctx)
 }
 
 // backoff retries a job first after `first`, then twice as long after each further failure,
