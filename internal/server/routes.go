@@ -106,6 +106,8 @@ func addRoutes(mux *http.ServeMux, d routeDeps) {
 	mux.Handle("POST /account/email", d.web.ChangeEmail())
 	mux.Handle("POST /account/password", d.web.ChangePassword())
 	mux.Handle("POST /tasks", d.web.CreateTask())
+	mux.Handle("GET /tasks/preview", d.web.QuickAddPreview())
+	mux.Handle("POST /tasks/bulk", d.web.BulkTasks())
 	mux.Handle("GET /tasks/{id}", d.web.TaskItem())
 	mux.Handle("GET /tasks/{id}/edit", d.web.EditTaskForm())
 	mux.Handle("POST /tasks/{id}/edit", d.web.EditTask())
@@ -115,6 +117,8 @@ func addRoutes(mux *http.ServeMux, d routeDeps) {
 	mux.Handle("POST /tasks/complete-all", d.web.CompleteAll())
 	mux.Handle("GET /tasks/clear-completed", d.web.ConfirmClearCompleted())
 	mux.Handle("POST /tasks/clear-completed", d.web.ClearCompleted())
+	mux.Handle("GET /settings", d.web.SettingsPage())
+	mux.Handle("POST /settings", d.web.SaveSettings())
 	mux.Handle("GET /static/", d.web.Static())
 
 	// Operations.

@@ -117,6 +117,7 @@ func (ui *UI) SignUp() http.Handler {
 			return
 		}
 		ui.auth.SetSessionCookie(w, a)
+		ui.keepBrowserZone(r, a.User.ID)
 		http.Redirect(w, r, v.Next, http.StatusSeeOther)
 	})
 }

@@ -4,16 +4,34 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
 	"todo/internal/auth"
+	"todo/internal/quickadd"
 	"todo/internal/task"
 )
 
 // userForm wraps the handler of a state-changing form of a signed-in user.
 func (ui *UI) userForm(h userHandler) http.Handler {
 	return ui.form(ui.withUser(h).ServeHTTP)
+}
+
+// listOf reads the list's state that a request carries: in the query, where every link and
+// form of the list puts it (a form's own fields are in its body). A state that cannot be read
+// is answered with why, and h is not run: nothing changes.
+func (ui *UI) listOf(h func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated, s listState)) userHandler {
+	return func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated) {
+		s, err := listStateFrom(r.URL.Query())
+		if err != nil {
+			ui.fail(w, r, err)
+			return
+		}
+		h(w, r, a, s)
+	}
 }
 
 // taskID reads the {id} of the path; a malformed one names no task.
@@ -39,13 +57,114 @@ func quoted(title string) string { return "“" + title + "”" }
 
 func anchor(id uuid.UUID) string { return "task-" + id.String() }
 
+// readTaskForm is a task form's fields as typed.
+func readTaskForm(v url.Values, s listState) taskForm {
+	return taskForm{State: s, Title: v.Get("title"), Description: v.Get("description"), Priority: v.Get("priority"),
+		Tags: v.Get("tags"), DueDate: strings.TrimSpace(v.Get("due_date")), DueTime: strings.TrimSpace(v.Get("due_time")),
+		ETag: v.Get("etag")}
+}
+
+// plan is what the priority, tags and due fields of a form say.
+type plan struct {
+	priority  *task.Priority // nil: the field is empty
+	tags      []string
+	tagsGiven bool      // the tags field holds something
+	due       *task.Due // nil: no date
+}
+
+// planned reads the form's priority, tags and due fields, a due at a time in the user's zone
+// loc. A field that cannot be read gets its message and plan reports false.
+func (f *taskForm) planned(loc *time.Location) (plan, bool) {
+	var p plan
+	if f.Priority != "" {
+		pr, ok := task.ParsePriority(f.Priority)
+		if !ok {
+			f.setError("priority", "Choose a priority: high, medium, low or none.")
+		}
+		p.priority = &pr
+	}
+	for _, name := range strings.Split(f.Tags, ",") {
+		if name = strings.TrimPrefix(strings.TrimSpace(name), "#"); name != "" {
+			p.tags = append(p.tags, name)
+		}
+	}
+	p.tagsGiven = strings.TrimSpace(f.Tags) != ""
+	switch {
+	case f.DueDate == "" && f.DueTime != "":
+		f.setError("due", "Choose a date for the time, or clear the time.")
+	case f.DueDate != "":
+		date, err := task.ParseDate(f.DueDate)
+		if err != nil {
+			f.setError("due", fieldMessage("due", err.Error()))
+			break
+		}
+		due := task.Due{Date: date}
+		if f.DueTime != "" {
+			clock, ok := parseClock(f.DueTime)
+			if !ok {
+				f.setError("due", "Due time must be a time of day, like 14:30.")
+				break
+			}
+			due = task.DueAt(date, clock.Hour(), clock.Minute(), loc)
+		}
+		p.due = &due
+	}
+	return p, len(f.Errors) == 0
+}
+
+// parseClock reads a time of day as <input type=time> sends it: 14:30, or 14:30:00 when the
+// field has a step under a minute.
+func parseClock(s string) (time.Time, bool) {
+	for _, layout := range []string{"15:04", "15:04:05"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// draft is the task that the new-task form makes: quick add reads the title; the priority,
+// tags and due fields, where filled in, win over what it found there.
+func (f *taskForm) draft(now time.Time, prefs task.Prefs) (task.Draft, bool) {
+	d := task.Draft{Title: f.Title, Description: f.Description}
+	if r := quickadd.Parse(f.Title, now, prefs); len(r.Tokens) > 0 {
+		d.Title, d.Tags, d.Priority, d.Due = r.Title, r.Tags, r.Priority, r.Due
+		if r.Recurrence != nil {
+			d.Repeat = r.Recurrence
+		}
+	}
+	p, ok := f.planned(prefs.TimeZone)
+	if p.priority != nil {
+		d.Priority = *p.priority
+	}
+	if p.tagsGiven {
+		d.Tags = p.tags
+	}
+	if p.due != nil {
+		d.Due = p.due
+	}
+	return d, ok
+}
+
 // CreateTask serves POST /tasks. A refused task comes back in its form, as typed.
 func (ui *UI) CreateTask() http.Handler {
-	return ui.userForm(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated) {
-		s := listStateFrom(r.Form)
-		form := taskForm{State: s, Title: r.PostForm.Get("title"), Description: r.PostForm.Get("description")}
-		t, err := ui.tasks.Create(r.Context(), a.User.ID, task.Draft{Title: form.Title, Description: form.Description})
-		if form.withError(err) {
+	return ui.userForm(ui.listOf(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated, s listState) {
+		s = s.WithoutCursor()
+		form := readTaskForm(r.PostForm, s)
+		prefs, err := ui.tasks.Prefs(r.Context(), a.User.ID)
+		if err != nil {
+			ui.fail(w, r, err)
+			return
+		}
+		now := ui.tasks.Now()
+		d, ok := form.draft(now, prefs)
+		var t task.Task
+		if ok {
+			t, err = ui.tasks.Create(r.Context(), a.User.ID, d)
+			ok = !form.withError(err)
+		}
+		if !ok {
+			form.Preview = preview(form.Title, now, prefs)
 			if isHTMX(r) {
 				w.Header().Set("HX-Retarget", "#new-task")
 				w.Header().Set("HX-Reswap", "outerHTML")
@@ -59,26 +178,20 @@ func (ui *UI) CreateTask() http.Handler {
 			ui.fail(w, r, err)
 			return
 		}
-		// The new task is the newest, so it is first on the first page.
-		s = s.WithPage(1)
 		announce := "Added " + quoted(t.Title) + "."
-		if s.Filter == showCompleted {
-			announce += " It is not shown here until it is completed."
-		}
 		if !isHTMX(r) {
-			ui.afterChange(w, r, a, s, "", announce)
+			ui.afterChange(w, r, a, s, anchor(t.ID), announce)
 			return
 		}
 		// A fresh form, with the cursor in it for the next task.
 		ui.showList(w, r, a, s, http.StatusOK, listChange{announce: announce, newTask: &taskForm{State: s, Focus: true}})
-	})
+	}))
 }
 
 // TaskItem serves GET /tasks/{id}: the task as a list item, for htmx to put back when an
 // edit is cancelled. A browser asking for it goes to the task in the list.
 func (ui *UI) TaskItem() http.Handler {
-	return ui.withUser(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated) {
-		s := listStateFrom(r.URL.Query())
+	return ui.withUser(ui.listOf(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated, s listState) {
 		t, err := ui.ownTask(r, a)
 		if err != nil {
 			ui.fail(w, r, err)
@@ -88,91 +201,148 @@ func (ui *UI) TaskItem() http.Handler {
 			http.Redirect(w, r, s.URL()+"#"+anchor(t.ID), http.StatusSeeOther)
 			return
 		}
-		ui.write(w, r, http.StatusOK, "tasks", fragment{"task", taskView{Task: t, State: s}})
-	})
+		item, err := ui.item(r, a, t, s)
+		if err != nil {
+			ui.fail(w, r, err)
+			return
+		}
+		ui.write(w, r, http.StatusOK, "tasks", fragment{"task", item})
+	}))
+}
+
+// item is the list item of t, its due in the user's words.
+func (ui *UI) item(r *http.Request, a *auth.Authenticated, t task.Task, s listState) (taskView, error) {
+	v := taskView{Task: t, State: s}
+	if t.Due == nil {
+		return v, nil
+	}
+	prefs, err := ui.tasks.Prefs(r.Context(), a.User.ID)
+	if err != nil {
+		return v, err
+	}
+	l := describeDue(*t.Due, t.Completed, ui.tasks.Now(), prefs.TimeZone)
+	v.When = &l
+	return v, nil
 }
 
 // EditTaskForm serves GET /tasks/{id}/edit: the task's edit form, in place of the item for
 // htmx, or within the list page for a browser without JavaScript.
 func (ui *UI) EditTaskForm() http.Handler {
-	return ui.withUser(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated) {
-		s := listStateFrom(r.URL.Query())
+	return ui.withUser(ui.listOf(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated, s listState) {
 		t, err := ui.ownTask(r, a)
+		var prefs task.Prefs
+		if err == nil {
+			prefs, err = ui.tasks.Prefs(r.Context(), a.User.ID)
+		}
 		if err != nil {
 			ui.fail(w, r, err)
 			return
 		}
+		form := editForm(t, s, prefs.TimeZone)
 		if isHTMX(r) {
-			ui.write(w, r, http.StatusOK, "tasks", fragment{"task", taskView{Task: t, State: s, Editing: true, Form: editForm(t, s)}})
+			ui.write(w, r, http.StatusOK, "tasks", fragment{"task", taskView{Task: t, State: s, Editing: true, Form: form}})
 			return
 		}
-		ui.showList(w, r, a, s, http.StatusOK, listChange{editing: t.ID, form: editForm(t, s)})
-	})
+		ui.showList(w, r, a, s, http.StatusOK, listChange{editing: t.ID, form: form})
+	}))
 }
 
-// EditTask serves POST /tasks/{id}/edit: save a new title and description. A refused edit
-// stays open with what was typed and the reason.
+// changedElsewhere is what the edit form says when the task changed since it was opened.
+const changedElsewhere = "This task changed in another tab — here is its current version. Make your change again, then save."
+
+// EditTask serves POST /tasks/{id}/edit: save the title, description, priority, tags and due.
+// The form carries the ETag of the task it was filled from: if the task has changed since (in
+// another tab), nothing is overwritten, and the form comes back with the task as it is now. A
+// refused edit stays open with what was typed and the reason.
 func (ui *UI) EditTask() http.Handler {
-	return ui.userForm(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated) {
-		s := listStateFrom(r.Form)
-		form := taskForm{State: s, Title: r.PostForm.Get("title"), Description: r.PostForm.Get("description")}
+	return ui.userForm(ui.listOf(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated, s listState) {
+		form := readTaskForm(r.PostForm, s)
 		t, err := ui.ownTask(r, a)
+		var prefs task.Prefs
+		if err == nil {
+			prefs, err = ui.tasks.Prefs(r.Context(), a.User.ID)
+		}
 		if err != nil {
 			ui.failOnList(w, r, a, s, err)
 			return
 		}
 		id := t.ID
-		t, err = ui.tasks.Edit(r.Context(), a.User.ID, id, task.Patch{Title: &form.Title, Description: &form.Description})
-		if form.withError(err) {
-			edit := taskView{Task: task.Task{ID: id}, State: s, Editing: true, Form: form}
-			if isHTMX(r) {
-				ui.write(w, r, http.StatusUnprocessableEntity, "tasks", fragment{"task", edit})
+		status := http.StatusUnprocessableEntity
+		p, ok := form.planned(prefs.TimeZone)
+		if ok {
+			patch := task.Patch{Title: &form.Title, Description: &form.Description, Priority: p.priority,
+				Tags: &p.tags, Due: p.due, ClearDue: p.due == nil, IfMatch: form.ETag}
+			t, err = ui.tasks.Edit(r.Context(), a.User.ID, id, patch)
+			switch {
+			case errors.Is(err, task.ErrChanged):
+				t, err = ui.tasks.Get(r.Context(), a.User.ID, id)
+				if err != nil {
+					ui.failOnList(w, r, a, s, err)
+					return
+				}
+				form = editForm(t, s, prefs.TimeZone)
+				form.Conflict, status, ok = changedElsewhere, http.StatusConflict, false
+			case form.withError(err):
+				ok = false
+			case err != nil:
+				ui.failOnList(w, r, a, s, err)
 				return
 			}
-			ui.showList(w, r, a, s, http.StatusUnprocessableEntity, listChange{editing: id, form: form})
-			return
 		}
-		if err != nil {
-			ui.failOnList(w, r, a, s, err)
+		if !ok {
+			edit := taskView{Task: task.Task{ID: id, Title: t.Title}, State: s, Editing: true, Form: form}
+			if isHTMX(r) {
+				ui.write(w, r, status, "tasks", fragment{"task", edit})
+				return
+			}
+			ui.showList(w, r, a, s, status, listChange{editing: id, form: form})
 			return
 		}
 		if !isHTMX(r) {
 			http.Redirect(w, r, s.URL()+"#"+anchor(id), http.StatusSeeOther)
 			return
 		}
-		ui.write(w, r, http.StatusOK, "tasks",
-			fragment{"task", taskView{Task: t, State: s}},
-			fragment{"announce", "Saved " + quoted(t.Title) + "."},
-			fragment{"alerts", ""})
-	})
+		// The whole list: the task may have moved in the order, or out of the view, and the
+		// counts of the views may have changed.
+		w.Header().Set("HX-Retarget", "#tasks")
+		w.Header().Set("HX-Reswap", "outerHTML")
+		ui.showList(w, r, a, s, http.StatusOK, listChange{announce: "Saved " + quoted(t.Title) + "."})
+	}))
 }
 
-// ToggleTask serves POST /tasks/{id}/toggle: flip the task between to do and done.
+// ToggleTask serves POST /tasks/{id}/toggle: flip the task between to do and done. A repeating
+// task that is done moves on to its next due instead, and stays to do.
 func (ui *UI) ToggleTask() http.Handler {
-	return ui.userForm(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated) {
-		s := listStateFrom(r.Form)
-		id, err := taskID(r)
+	return ui.userForm(ui.listOf(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated, s listState) {
+		before, err := ui.ownTask(r, a)
 		var t task.Task
 		if err == nil {
-			t, err = ui.tasks.Toggle(r.Context(), a.User.ID, id, "")
+			t, err = ui.tasks.Toggle(r.Context(), a.User.ID, before.ID, "")
 		}
 		if err != nil {
 			ui.failOnList(w, r, a, s, err)
 			return
 		}
 		announce := quoted(t.Title) + " marked as not done."
-		if t.Completed {
+		switch {
+		case t.Completed:
 			announce = quoted(t.Title) + " marked as done."
+		case !before.Completed && t.Due != nil:
+			prefs, err := ui.tasks.Prefs(r.Context(), a.User.ID)
+			if err != nil {
+				ui.fail(w, r, err)
+				return
+			}
+			announce = quoted(t.Title) + " done; next due " + describeDue(*t.Due, false, ui.tasks.Now(), prefs.TimeZone).Text + "."
 		}
-		ui.afterChange(w, r, a, s, anchor(id), announce)
-	})
+		ui.afterChange(w, r, a, s, anchor(t.ID), announce)
+	}))
 }
 
 // ConfirmDeleteTask serves GET /tasks/{id}/delete: without JavaScript, the page that asks
 // before deleting. With JavaScript, a dialog on the list asks instead.
 func (ui *UI) ConfirmDeleteTask() http.Handler {
-	return ui.withUser(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated) {
-		s := listStateFrom(r.URL.Query())
+	return ui.withUser(ui.listOf(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated, s listState) {
 		t, err := ui.ownTask(r, a)
 		if err != nil {
 			ui.fail(w, r, err)
@@ -182,18 +352,16 @@ func (ui *UI) ConfirmDeleteTask() http.Handler {
 			layoutView: layoutView{Title: "Delete task", User: &a.User},
 			Heading:    "Delete this task?",
 			Message:    quoted(t.Title) + " will be deleted. This can't be undone.",
-			Action:     "/tasks/" + t.ID.String() + "/delete",
+			Action:     "/tasks/" + t.ID.String() + "/delete" + s.Query(),
 			Button:     "Delete task",
-			State:      s,
 			Cancel:     s.URL() + "#" + anchor(t.ID),
 		})
-	})
+	}))
 }
 
 // DeleteTask serves POST /tasks/{id}/delete. A task that is gone already counts as deleted.
 func (ui *UI) DeleteTask() http.Handler {
-	return ui.userForm(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated) {
-		s := listStateFrom(r.Form)
+	return ui.userForm(ui.listOf(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated, s listState) {
 		t, err := ui.ownTask(r, a) // for its title, in the announcement
 		if err == nil {
 			err = ui.tasks.Delete(r.Context(), a.User.ID, t.ID, "")
@@ -207,14 +375,13 @@ func (ui *UI) DeleteTask() http.Handler {
 			return
 		}
 		ui.afterChange(w, r, a, s, "", announce)
-	})
+	}))
 }
 
 // CompleteAll serves POST /tasks/complete-all: mark every task done, or with completed=false,
 // every task not done.
 func (ui *UI) CompleteAll() http.Handler {
-	return ui.userForm(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated) {
-		s := listStateFrom(r.Form)
+	return ui.userForm(ui.listOf(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated, s listState) {
 		completed := r.PostForm.Get("completed") != "false"
 		n, err := ui.tasks.SetAllCompleted(r.Context(), a.User.ID, completed)
 		if err != nil {
@@ -225,16 +392,15 @@ func (ui *UI) CompleteAll() http.Handler {
 		if !completed {
 			state = "not done"
 		}
-		ui.afterChange(w, r, a, s, "", fmt.Sprintf("Marked %d %s as %s.", n, plural(n, "task", "tasks"), state))
-	})
+		ui.afterChange(w, r, a, s.WithoutCursor(), "", fmt.Sprintf("Marked %d %s as %s.", n, plural(n, "task", "tasks"), state))
+	}))
 }
 
 // ConfirmClearCompleted serves GET /tasks/clear-completed: without JavaScript, the page that
 // asks before deleting the completed tasks.
 func (ui *UI) ConfirmClearCompleted() http.Handler {
-	return ui.withUser(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated) {
-		s := listStateFrom(r.URL.Query())
-		page, err := ui.tasks.List(r.Context(), a.User.ID, task.Filter{Limit: 0})
+	return ui.withUser(ui.listOf(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated, s listState) {
+		page, _, err := ui.tasks.Query(r.Context(), a.User.ID, task.Query{Limit: 1})
 		if err != nil {
 			ui.fail(w, r, err)
 			return
@@ -244,25 +410,23 @@ func (ui *UI) ConfirmClearCompleted() http.Handler {
 			layoutView: layoutView{Title: "Clear completed tasks", User: &a.User},
 			Heading:    "Clear completed tasks?",
 			Message:    fmt.Sprintf("%d completed %s will be deleted. This can't be undone.", n, plural(n, "task", "tasks")),
-			Action:     "/tasks/clear-completed",
+			Action:     "/tasks/clear-completed" + s.Query(),
 			Button:     "Delete completed tasks",
-			State:      s,
 			Cancel:     s.URL(),
 		})
-	})
+	}))
 }
 
 // ClearCompleted serves POST /tasks/clear-completed: delete the completed tasks.
 func (ui *UI) ClearCompleted() http.Handler {
-	return ui.userForm(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated) {
-		s := listStateFrom(r.Form)
+	return ui.userForm(ui.listOf(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated, s listState) {
 		n, err := ui.tasks.DeleteCompleted(r.Context(), a.User.ID)
 		if err != nil {
 			ui.fail(w, r, err)
 			return
 		}
-		ui.afterChange(w, r, a, s, "", fmt.Sprintf("Deleted %d completed %s.", n, plural(n, "task", "tasks")))
-	})
+		ui.afterChange(w, r, a, s.WithoutCursor(), "", fmt.Sprintf("Deleted %d completed %s.", n, plural(n, "task", "tasks")))
+	}))
 }
 
 // failOnList answers a failed change of one task. With htmx, a task that has gone (deleted in

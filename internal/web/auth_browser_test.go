@@ -48,15 +48,15 @@ func TestSignInReturnsToThePageAskedFor(t *testing.T) {
 	p := openPage(t, srv)
 	p.screenshotOnFailure()
 
-	p.open("/?filter=completed")
-	if got, want := p.path(), "/signin?next=%2F%3Ffilter%3Dcompleted"; got != want {
+	p.open("/?status=completed")
+	if got, want := p.path(), "/signin?next=%2F%3Fstatus%3Dcompleted"; got != want {
 		t.Fatalf("a visitor asking for the completed tasks went to %q, want %q", got, want)
 	}
 	p.fillRole("form", "Email", user.Email)
 	p.fillRole("form", "Password", apptest.Password)
 	p.press("Enter")
 	p.waitFor("the list", `location.pathname === "/"`)
-	if got, want := p.path(), "/?filter=completed"; got != want {
+	if got, want := p.path(), "/?status=completed"; got != want {
 		t.Errorf("after signing in, got %q, want the page asked for, %q", got, want)
 	}
 	if got := p.text(`.filters [aria-current="page"]`); got != "Completed" {

@@ -334,11 +334,23 @@ func (p *page) addTask(title, description string) {
 	p.t.Helper()
 	p.fillRole("#new-task", "Title", title)
 	if description != "" {
+		p.moreOptions()
 		p.fillRole("#new-task", "Description", description)
 	}
 	p.clickRole("button", "Add task")
 	p.waitFor("the task "+strconv.Quote(title)+" to appear",
 		`Array.from(document.querySelectorAll("#tasks .task-title")).some(e => e.textContent === `+strconv.Quote(title)+`) && document.getElementById("new-title").value === ""`)
+}
+
+// moreOptions opens the new-task form's other fields (description, priority, tags, due), as
+// a user clicks their summary.
+func (p *page) moreOptions() {
+	p.t.Helper()
+	if evaluate[bool](p, `document.querySelector("#new-task details").open`) {
+		return
+	}
+	p.clickRole("DisclosureTriangle", "Description, priority, tags and due date")
+	p.waitFor("the other fields", `document.getElementById("new-description").checkVisibility()`)
 }
 
 // signUp creates an account through the sign-up page and waits for the task list.

@@ -7,8 +7,9 @@ import (
 	"todo/internal/database"
 )
 
-// TestHostileTextIsShownAsText: titles and descriptions are text, on every path that renders
-// them: the page, htmx fragments, the edit form and the confirmation dialog.
+// TestHostileTextIsShownAsText: titles, descriptions and tags are text, on every path that
+// renders them: the page, htmx fragments, the edit form, the confirmation dialog, the views
+// and menus, and quick add's preview.
 func TestHostileTextIsShownAsText(t *testing.T) {
 	const (
 		title       = `<img src=x onerror=alert(1)>`
@@ -55,4 +56,27 @@ func TestHostileTextIsShownAsText(t *testing.T) {
 	p.open("/") // the whole page, rendered by the server
 	p.listShows(title)
 	noMarkup("after reload")
+
+	// Tags, in the list, the views, the menus and the suggestions; and quick add's preview.
+	const tag = `<i>x</i>`
+	p.click(p.taskButton("Edit", title))
+	p.waitFor("the edit form", `!!document.querySelector(".task.is-editing")`)
+	p.fill(p.the(".task.is-editing", "combobox", named("Tags"), "Tags"), tag)
+	p.clickRole("button", "Save")
+	p.waitFor("the tag", `!document.querySelector(".task.is-editing") && !!document.querySelector("#tasks .chip-tag")`)
+	if got := p.text("#tasks .chip-tag"); got != "#"+tag {
+		t.Errorf("the tag shows %q, want the characters %q", got, "#"+tag)
+	}
+	p.the("#views", "link", named(tag+" 1 open"), "the tag's view")
+	if n := evaluate[int](p, `document.querySelectorAll("main i, #views i, #filters i, datalist i").length`); n != 0 {
+		t.Errorf("the page holds %d elements made from the tag", n)
+	}
+	p.fillRole("#new-task", "Title", `<img src=x onerror=alert(3)> #tag`)
+	p.waitFor("the preview", `!!document.querySelector("#quick-preview .chip")`)
+	if got := p.text(".preview-title"); got != "Saves as <img src=x onerror=alert(3)>" {
+		t.Errorf("the preview shows %q", got)
+	}
+	if n := evaluate[int](p, `document.querySelectorAll("#quick-preview img").length`); n != 0 || evaluate[bool](p, `window.alerted === true`) {
+		t.Error("the preview made markup of the title")
+	}
 }

@@ -105,7 +105,12 @@ func TestPagesSetSecurityHeaders(t *testing.T) {
 		{"/signin", anonymousClient(), http.StatusOK},
 		{"/signup", anonymousClient(), http.StatusOK},
 		{"/", u.Client, http.StatusOK},
-		{"/?filter=active", u.Client, http.StatusOK},
+		{"/?status=open", u.Client, http.StatusOK},
+		{"/?view=today", u.Client, http.StatusOK},
+		{"/?tag=x&view=upcoming", u.Client, http.StatusOK},
+		{"/?sort=size", u.Client, http.StatusBadRequest},
+		{"/settings", u.Client, http.StatusOK},
+		{"/tasks/preview?title=" + url.QueryEscape("<b>x</b> #tag"), u.Client, http.StatusOK},
 		{"/tasks/" + id + "/edit", u.Client, http.StatusOK},
 		{"/tasks/" + id + "/delete", u.Client, http.StatusOK},
 		{"/tasks/clear-completed", u.Client, http.StatusOK},
@@ -172,6 +177,8 @@ func TestFormsRefuseCrossSiteRequests(t *testing.T) {
 		{"/tasks/" + id + "/delete", url.Values{}},
 		{"/tasks/complete-all", url.Values{"completed": {"true"}}},
 		{"/tasks/clear-completed", url.Values{}},
+		{"/tasks/bulk", url.Values{"action": {"complete"}, "id": {id}}},
+		{"/settings", url.Values{"time_zone": {"Asia/Tokyo"}, "week_start": {"Sunday"}}},
 		{"/signout", url.Values{}},
 		{"/signin", url.Values{"email": {u.Email}, "password": {apptest.Password}}},
 		{"/signup", url.Values{"name": {"Forged"}, "email": {"forged@example.com"}, "password": {"forged password"}}},
@@ -205,7 +212,7 @@ func TestSignInGoesOnToLocalPagesOnly(t *testing.T) {
 	for _, tt := range []struct{ next, want string }{
 		{"", "/"},
 		{"/", "/"},
-		{"/?filter=active&page=2", "/?filter=active&page=2"},
+		{"/?status=open&view=today", "/?status=open&view=today"},
 		{"/tasks/clear-completed", "/tasks/clear-completed"},
 		{"//evil.example/", "/"},
 		{"https://evil.example/", "/"},
@@ -255,12 +262,33 @@ func TestHTMXGetsFragments(t *testing.T) {
 	u := srv.SignUp(t, "htmx@example.com")
 	htmx := append(sameOrigin(srv), "HX-Request", "true")
 
-	res := send(t, u.Client, http.MethodPost, srv.URL+"/tasks?filter=active", url.Values{"title": {"Fragment"}, "filter": {"active"}, "page": {"3"}}, htmx...)
+	res := send(t, u.Client, http.MethodPost, srv.URL+"/tasks?status=open&tag=work", url.Values{"title": {"Fragment #work"}}, htmx...)
 	if res.status != http.StatusOK || strings.Contains(res.body, "<html") || !strings.Contains(res.body, `<section id="tasks"`) {
 		t.Errorf("htmx add: got %d, want 200 and the list region only:\n%s", res.status, res.body)
 	}
-	if got := res.header.Get("HX-Replace-Url"); got != "/?filter=active" {
-		t.Errorf("htmx add: HX-Replace-Url %q, want the first page of the filter", got)
+	if got := res.header.Get("HX-Replace-Url"); got != "/?status=open&tag=work" {
+		t.Errorf("htmx add: HX-Replace-Url %q, want the list's address", got)
+	}
+	// What follows the list comes with it: the views and their counts, the heading, the filters.
+	for _, part := range []string{`<div id="views-slot" hx-swap-oob="innerHTML">`, `<div id="page-head-slot" hx-swap-oob="innerHTML">`, `<div id="filters-slot" hx-swap-oob="innerHTML">`} {
+		if !strings.Contains(res.body, part) {
+			t.Errorf("htmx add: the answer lacks %s", part)
+		}
+	}
+	// …but not the filter form while it is what asked: the user may be typing in it.
+	res = send(t, u.Client, http.MethodGet, srv.URL+"/?q=frag", nil, "HX-Request", "true", "HX-Trigger", "filters")
+	if strings.Contains(res.body, `id="filters-slot"`) || !strings.Contains(res.body, "Fragment") {
+		t.Errorf("htmx search: want the list without the filter form:\n%s", res.body)
+	}
+
+	// The quick-add preview is a fragment of chips.
+	res = send(t, u.Client, http.MethodGet, srv.URL+"/tasks/preview?title="+url.QueryEscape("Call mum #family !low"), nil, "HX-Request", "true")
+	if body := html.UnescapeString(res.body); res.status != http.StatusOK || strings.Contains(body, "<html") ||
+		!strings.Contains(body, "#family") || !strings.Contains(body, "Low priority") || !strings.Contains(body, "Saves as</span> Call mum") {
+		t.Errorf("preview: got %d:\n%s", res.status, res.body)
+	}
+	if res = send(t, u.Client, http.MethodGet, srv.URL+"/tasks/preview?title=plain", nil, "HX-Request", "true"); strings.Contains(res.body, "chip") {
+		t.Errorf("preview of a title with nothing to recognise: %s", res.body)
 	}
 
 	res = send(t, u.Client, http.MethodPost, srv.URL+"/tasks", url.Values{"title": {""}}, htmx...)
@@ -268,12 +296,12 @@ func TestHTMXGetsFragments(t *testing.T) {
 		t.Errorf("htmx add of an empty title: got %d, HX-Retarget %q:\n%s", res.status, res.header.Get("HX-Retarget"), res.body)
 	}
 
-	res = send(t, u.Client, http.MethodGet, srv.URL+"/?filter=completed", nil, "HX-Request", "true")
-	if got := res.header.Get("HX-Push-Url"); got != "/?filter=completed" || strings.Contains(res.body, "<html") {
+	res = send(t, u.Client, http.MethodGet, srv.URL+"/?status=completed", nil, "HX-Request", "true")
+	if got := res.header.Get("HX-Push-Url"); got != "/?status=completed" || strings.Contains(res.body, "<html") {
 		t.Errorf("htmx filter: HX-Push-Url %q, want the filter's address, and a fragment", got)
 	}
 	// The back button asks for the whole page.
-	res = send(t, u.Client, http.MethodGet, srv.URL+"/?filter=completed", nil, "HX-Request", "true", "HX-History-Restore-Request", "true")
+	res = send(t, u.Client, http.MethodGet, srv.URL+"/?status=completed", nil, "HX-Request", "true", "HX-History-Restore-Request", "true")
 	if !strings.Contains(res.body, "<html") {
 		t.Error("history restore: got a fragment, want the whole page")
 	}
@@ -288,8 +316,8 @@ func TestHTMXGetsFragments(t *testing.T) {
 	}
 
 	// A session that ended sends the whole window to sign in.
-	res = send(t, anonymousClient(), http.MethodPost, srv.URL+"/tasks", url.Values{"title": {"x"}, "filter": {"active"}}, htmx...)
-	if want := "/signin?next=%2F%3Ffilter%3Dactive"; res.header.Get("HX-Redirect") != want {
+	res = send(t, anonymousClient(), http.MethodPost, srv.URL+"/tasks?status=open", url.Values{"title": {"x"}}, htmx...)
+	if want := "/signin?next=%2F%3Fstatus%3Dopen"; res.header.Get("HX-Redirect") != want {
 		t.Errorf("htmx without a session: HX-Redirect %q, want %q", res.header.Get("HX-Redirect"), want)
 	}
 }

@@ -31,8 +31,11 @@ func (ui *UI) withUser(h userHandler) http.Handler {
 		}
 		back := r.URL.RequestURI()
 		if r.Method != http.MethodGet || isHTMX(r) {
-			r.ParseForm() // done already for a form; for a GET, this reads the query
-			back = listStateFrom(r.Form).URL()
+			// A form, or a fragment: back to the list it was on, whose state is in the query.
+			back = "/"
+			if s, err := listStateFrom(r.URL.Query()); err == nil {
+				back = s.URL()
+			}
 		}
 		to := signInURL(back)
 		if isHTMX(r) {

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -54,6 +55,7 @@ func TestAddTask(t *testing.T) {
 
 	// Keyboard: type the title and the description, then Enter in the title.
 	p.fillRole("#new-task", "Title", "Buy milk")
+	p.moreOptions()
 	p.fillRole("#new-task", "Description", "Two litres,\nsemi-skimmed")
 	p.focus(p.the("#new-task", "textbox", named("Title"), "Title"))
 	p.press("Enter")
@@ -79,6 +81,7 @@ func TestAddTask(t *testing.T) {
 
 	// A blank title is refused next to the field, and what was typed stays.
 	p.fillRole("#new-task", "Title", "   ")
+	p.moreOptions()
 	p.fillRole("#new-task", "Description", "kept")
 	p.clickRole("button", "Add task")
 	p.waitFor("the error", `(document.getElementById("new-title-error") || {}).textContent === "Title must not be blank."`)
@@ -197,7 +200,7 @@ func TestToggleTask(t *testing.T) {
 	}
 }
 
-func TestFiltersKeepTheirURL(t *testing.T) {
+func TestStatusLinksKeepTheirURL(t *testing.T) {
 	srv := apptest.Start(t, database.SQLite, nil)
 	p := signedIn(t, srv, "filters@example.com", "Read a book", "Fix the bike")
 	p.click(p.checkbox("Fix the bike"))
@@ -210,37 +213,37 @@ func TestFiltersKeepTheirURL(t *testing.T) {
 		wantTasks []string
 		wantLink  string
 	}{
-		{"click Active", func() { p.clickRole("link", "Active") }, "/?filter=active", []string{"Read a book"}, "Active"},
-		{"click Completed", func() { p.clickRole("link", "Completed") }, "/?filter=completed", []string{"Fix the bike"}, "Completed"},
-		{"reload", func() { p.do(reload()) }, "/?filter=completed", []string{"Fix the bike"}, "Completed"},
-		{"back", func() { p.do(back()) }, "/?filter=active", []string{"Read a book"}, "Active"},
+		{"click Open", func() { p.clickRole("link", "Open") }, "/?status=open", []string{"Read a book"}, "Open"},
+		{"click Completed", func() { p.clickRole("link", "Completed") }, "/?status=completed", []string{"Fix the bike"}, "Completed"},
+		{"reload", func() { p.do(reload()) }, "/?status=completed", []string{"Fix the bike"}, "Completed"},
+		{"back", func() { p.do(back()) }, "/?status=open", []string{"Read a book"}, "Open"},
 		{"back again", func() { p.do(back()) }, "/", []string{"Fix the bike", "Read a book"}, "All"},
-		{"forward", func() { p.do(forward()) }, "/?filter=active", []string{"Read a book"}, "Active"},
+		{"forward", func() { p.do(forward()) }, "/?status=open", []string{"Read a book"}, "Open"},
 		{"click All", func() { p.clickRole("link", "All") }, "/", []string{"Fix the bike", "Read a book"}, "All"},
 	}
 	for _, s := range steps {
 		s.act()
 		p.waitFor(s.name+": the address "+s.wantPath, fmt.Sprintf(`location.pathname + location.search === %q`, s.wantPath))
 		p.listShows(s.wantTasks...)
-		p.waitFor(s.name+": "+s.wantLink+" as the current filter",
+		p.waitFor(s.name+": "+s.wantLink+" as the current status",
 			fmt.Sprintf(`(document.querySelector('.filters [aria-current="page"]') || {}).textContent === %q`, s.wantLink))
 	}
-	// Following a filter link stays on the page, and says what it shows.
+	// Following a status link stays on the page, and says what it shows.
 	p.clickRole("link", "Completed")
 	p.listShows("Fix the bike")
 	p.waitFor("the announcement", `document.getElementById("announcer").textContent === "Showing 1 completed task."`)
-	if got := p.focusedID(); got != "filter-completed" {
-		t.Errorf("after following a filter, focus is on %q, want the link", got)
+	if got := p.focusedID(); got != "status-completed" {
+		t.Errorf("after following a status link, focus is on %q, want the link", got)
 	}
-	if got := evaluate[string](p, `document.title`); got != "Completed tasks · Todo" {
+	if got := evaluate[string](p, `document.title`); got != "All tasks · Todo" {
 		t.Errorf("title is %q", got)
 	}
 
-	// A task completed under Active leaves the list; the focus goes to the next one.
+	// A task completed under Open leaves the list; the focus goes to the next one.
 	p.clickRole("link", "All")
 	p.listShows("Fix the bike", "Read a book")
 	p.addTask("Plan the trip", "")
-	p.clickRole("link", "Active")
+	p.clickRole("link", "Open")
 	p.listShows("Plan the trip", "Read a book")
 	p.click(p.checkbox("Plan the trip"))
 	p.listShows("Read a book")
@@ -354,17 +357,44 @@ func TestPaging(t *testing.T) {
 	if got := p.titles(); got[0] != "Task 53" || got[49] != "Task 04" {
 		t.Errorf("first page runs %q … %q, want the newest 50, Task 53 … Task 04", got[0], got[49])
 	}
-	if got := p.text(".pager-status"); got != "Page 1 of 2 · 1–50 of 53" {
+	if got := p.text(".pager-status"); got != "50 of 53 tasks" {
 		t.Errorf("pager says %q", got)
+	}
+	if n := len(p.query(".pager", "link", named("Previous"))); n != 0 {
+		t.Error("the first page links to a page before it")
 	}
 	p.countShows("53 items left")
 
 	p.clickRole("link", "Next")
-	p.waitFor("page 2", `location.search === "?page=2"`)
+	p.waitFor("page 2", `new URLSearchParams(location.search).has("cursor")`)
 	p.listShows("Task 03", "Task 02", "Task 01")
-	if got := p.text(".pager-status"); got != "Page 2 of 2 · 51–53 of 53" {
+	second := p.path()
+	if got := p.text(".pager-status"); got != "3 of 53 tasks" {
 		t.Errorf("pager says %q", got)
 	}
+	p.do(reload())
+	p.listShows("Task 03", "Task 02", "Task 01")
+
+	// A task added meanwhile comes before the cursor: the second page stays as it was, and the
+	// page before it is the 50 tasks just before it, so that nothing is skipped or repeated;
+	// the new task is on the page before that, the first.
+	p.addTask("Task 54", "")
+	p.open(second)
+	p.listShows("Task 03", "Task 02", "Task 01")
+	p.clickRole("link", "Previous")
+	p.waitFor("the page before", `document.querySelector("#tasks .task-title").textContent === "Task 53"`)
+	if got := p.titles(); len(got) != 50 || got[49] != "Task 04" {
+		t.Errorf("the page before has %d tasks, to %q; want 50, Task 53 … Task 04", len(got), got[len(got)-1])
+	}
+	p.clickRole("link", "Previous")
+	p.waitFor("the first page", `location.search === ""`)
+	if got := p.titles(); got[0] != "Task 54" || got[49] != "Task 05" {
+		t.Errorf("the first page runs %q … %q, want Task 54 … Task 05", got[0], got[49])
+	}
+	p.do(back())
+	p.do(back())
+	p.waitFor("page 2 again", `location.pathname + location.search === `+strconv.Quote(second))
+	p.listShows("Task 03", "Task 02", "Task 01")
 
 	// Deleting the tasks of the last page lands on the page before.
 	for _, title := range []string{"Task 03", "Task 02", "Task 01"} {
@@ -373,19 +403,22 @@ func TestPaging(t *testing.T) {
 		p.click(p.the("#confirm-dialog", "button", named("Delete"), "Delete"))
 		p.waitFor(title+" to go", fmt.Sprintf(`!Array.from(document.querySelectorAll("#tasks .task-title")).some(e => e.textContent === %q)`, title))
 	}
-	p.waitFor("the only page", `document.querySelectorAll("#tasks li.task").length === 50 && !document.querySelector(".pager")`)
-	if got := p.path(); got != "/" {
-		t.Errorf("after emptying page 2, the address is %q, want /", got)
+	// The 50 tasks before the emptied page, newest first: Task 54 … Task 05, which is the first
+	// page now; Task 04 is on the next.
+	var before []string
+	for i := 54; i >= 5; i-- {
+		before = append(before, fmt.Sprintf("Task %02d", i))
 	}
-
-	p.open("/?page=9") // past the end: the last page
-	p.waitFor("the last page", `document.querySelectorAll("#tasks li.task").length === 50`)
+	p.listShows(before...)
+	p.waitFor("the first page's address", `location.search === ""`)
+	p.clickRole("link", "Next")
+	p.listShows("Task 04")
 }
 
 func TestTimesInTheReadersTimeZone(t *testing.T) {
 	srv := apptest.Start(t, database.SQLite, nil)
 	p := signedInAs(t, srv, srv.SignUp(t, "tz@example.com"), []string{"Catch the train"}, withTimezone("Asia/Tokyo"))
-	datetime := evaluate[string](p, `document.querySelector("#tasks time").getAttribute("datetime")`)
+	datetime := evaluate[string](p, `document.querySelector("#tasks .task-created time").getAttribute("datetime")`)
 	created, err := time.Parse(time.RFC3339, datetime)
 	if err != nil {
 		t.Fatalf("datetime %q: %v", datetime, err)
@@ -394,7 +427,7 @@ func TestTimesInTheReadersTimeZone(t *testing.T) {
 	if err != nil {
 		t.Skipf("no time zone data: %v", err)
 	}
-	shown := p.text("#tasks time")
+	shown := p.text("#tasks .task-created time")
 	// The hour as the browser's locale writes it: "0:08" or "00:08" past midnight, so the
 	// check holds at every hour of the day.
 	local := created.In(tokyo)

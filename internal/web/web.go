@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -25,11 +26,11 @@ var templateFiles embed.FS
 // pageNames are the templates that render a whole page; each one is parsed over the layout and
 // the partials, which every page shares.
 var pageNames = []string{"signin", "signup", "tasks", "confirm", "error",
-	"forgot-password", "reset-password", "notice", "account"}
+	"forgot-password", "reset-password", "notice", "account", "prefs"}
 
 // Tasks is what the UI asks of the task service.
 type Tasks interface {
-	List(ctx context.Context, userID string, f task.Filter) (task.Page, error)
+	Query(ctx context.Context, userID string, q task.Query) (task.Page, task.Prefs, error)
 	Create(ctx context.Context, userID string, d task.Draft) (task.Task, error)
 	Get(ctx context.Context, userID string, id uuid.UUID) (task.Task, error)
 	Edit(ctx context.Context, userID string, id uuid.UUID, p task.Patch) (task.Task, error)
@@ -37,6 +38,12 @@ type Tasks interface {
 	Delete(ctx context.Context, userID string, id uuid.UUID, ifMatch string) error
 	SetAllCompleted(ctx context.Context, userID string, completed bool) (int64, error)
 	DeleteCompleted(ctx context.Context, userID string) (int64, error)
+	Apply(ctx context.Context, userID string, b task.Bulk) ([]task.Task, error)
+	Tags(ctx context.Context, userID string) ([]task.Tag, error)
+	Prefs(ctx context.Context, userID string) (task.Prefs, error)
+	SavePrefs(ctx context.Context, userID string, p task.Prefs) error
+	// Now is the service's clock, which "today" and "overdue" are computed by.
+	Now() time.Time
 }
 
 // Auth is what the UI asks of the auth service: the same sessions and cookies as its API's.

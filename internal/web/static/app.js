@@ -1,12 +1,15 @@
 // Todo: what JavaScript adds to pages that work without it. htmx (loaded before this file)
 // swaps the server's fragments in place; this file shows times in the reader's time zone,
 // asks before deleting in a dialog, keeps the keyboard focus where the user expects it,
-// cancels an edit with Escape, and reports failures. No inline script is needed: the page's
-// Content-Security-Policy forbids them.
+// cancels an edit with Escape, gives the keyboard shortcuts of the list, helps with quick add,
+// tags and bulk selection, reads the browser's time zone for sign-up and settings, and reports
+// failures. No inline script is needed: the page's Content-Security-Policy forbids them.
 (function () {
   "use strict";
 
-  // Times: the server writes UTC; the reader wants their own clock.
+  // Times: the server writes UTC; the reader wants their own clock. Dues are the exception:
+  // the server writes them in the user's own time zone (data-user-zone), in which "today" and
+  // "overdue" are meant.
 
   const timeOnly = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
   const dayThisYear = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
@@ -33,7 +36,7 @@
 
   function localizeTimes(root) {
     const now = new Date();
-    root.querySelectorAll("time[datetime]").forEach(function (el) {
+    root.querySelectorAll("time[datetime]:not([data-user-zone])").forEach(function (el) {
       const d = new Date(el.dateTime);
       if (isNaN(d.getTime())) return;
       el.textContent = readableTime(d, now);
@@ -79,7 +82,17 @@
   document.addEventListener("htmx:confirm", function (e) {
     if (!e.detail.question) return;
     e.preventDefault();
-    ask(e.detail.elt, e.detail.question).then(function (ok) {
+    let question = e.detail.question;
+    if (e.detail.elt.hasAttribute("data-confirm-count")) {
+      // A bulk delete names how many; with none selected the server says what to do.
+      const n = selectedBoxes().length;
+      if (n === 0) {
+        e.detail.issueRequest(true);
+        return;
+      }
+      question = (n === 1 ? "The selected task" : "The " + n + " selected tasks") + " will be deleted. This can't be undone.";
+    }
+    ask(e.detail.elt, question).then(function (ok) {
       if (ok) e.detail.issueRequest(true);
     });
   });
@@ -226,12 +239,201 @@
     if (edit) edit.click();
   });
 
+  // Bulk selection: how many are selected, and "All on this page".
+
+  function selectedBoxes() {
+    return Array.from(document.querySelectorAll('#tasks input.select:checked'));
+  }
+
+  function showSelection() {
+    const bulk = document.getElementById("bulk");
+    if (!bulk) return;
+    const boxes = document.querySelectorAll("#tasks input.select");
+    const n = selectedBoxes().length;
+    bulk.classList.toggle("is-idle", n === 0);
+    document.getElementById("bulk-status").textContent = n === 0 ? "Select tasks to change them together." : n + " selected:";
+    const all = document.getElementById("select-all");
+    all.closest("label").hidden = false;
+    all.checked = n > 0 && n === boxes.length;
+    all.indeterminate = n > 0 && n < boxes.length;
+  }
+
+  document.addEventListener("change", function (e) {
+    if (e.target.id === "select-all") {
+      document.querySelectorAll("#tasks input.select").forEach(function (box) { box.checked = e.target.checked; });
+    }
+    if (e.target.matches("#select-all, #tasks input.select")) showSelection();
+  });
+
+  // The sort menu: a new sort starts in its own direction (newest, soonest, A to Z), before
+  // htmx sends the form (hence the capture).
+  document.addEventListener("change", function (e) {
+    if (e.target.id !== "sort") return;
+    const order = document.getElementById("order");
+    if (order) order.value = e.target.selectedOptions[0].hasAttribute("data-desc") ? "desc" : "asc";
+  }, true);
+
+  // Quick add: a chip's button puts a backslash before what it recognised, which keeps it as
+  // text, and the preview follows.
+  document.addEventListener("click", function (e) {
+    const undo = e.target.closest(".chip-undo");
+    const input = document.getElementById("new-title");
+    if (!undo || !input) return;
+    const preview = undo.closest("[data-input]");
+    if (preview && preview.dataset.input !== input.value) return; // typed on since; a new preview is coming
+    let value = input.value;
+    undo.dataset.escape.split(",").map(Number).sort(function (a, b) { return b - a; }).forEach(function (at) {
+      value = value.slice(0, at) + "\\" + value.slice(at);
+    });
+    input.value = value;
+    input.focus();
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+
+  // Tag fields take several tags, separated by commas: the suggestions complete the last one.
+  function suggestTags(field) {
+    const list = document.getElementById("tag-suggestions");
+    if (!list) return;
+    if (!list.dataset.names) {
+      list.dataset.names = JSON.stringify(Array.from(list.options).map(function (o) { return o.value; }));
+    }
+    const names = JSON.parse(list.dataset.names);
+    let prefix = "";
+    let typed = [];
+    if (field.hasAttribute("data-tags")) {
+      const cut = field.value.lastIndexOf(",");
+      prefix = cut < 0 ? "" : field.value.slice(0, cut + 1).trimEnd() + " ";
+      typed = field.value.split(",").map(function (t) { return t.trim().toLowerCase(); });
+    }
+    list.replaceChildren.apply(list, names.filter(function (name) {
+      return !typed.slice(0, -1).includes(name.toLowerCase());
+    }).map(function (name) {
+      const o = document.createElement("option");
+      o.value = prefix + name;
+      return o;
+    }));
+  }
+
+  ["focusin", "input"].forEach(function (type) {
+    document.addEventListener(type, function (e) {
+      if (e.target.matches && e.target.matches('input[list="tag-suggestions"]')) suggestTags(e.target);
+    });
+  });
+
+  // Keyboard shortcuts of the list, whenever the user is not typing in a field.
+
+  function typing(el) {
+    if (!el || !el.matches) return false;
+    if (el.isContentEditable || el.matches("textarea, select")) return true;
+    return el.matches("input") && !["checkbox", "radio", "button", "submit", "reset"].includes(el.type);
+  }
+
+  function currentTask() {
+    const active = document.activeElement;
+    return active && active.closest ? active.closest("#tasks li.task") : null;
+  }
+
+  function moveTask(step) {
+    const items = Array.from(document.querySelectorAll("#tasks li.task:not(.is-editing)"));
+    if (items.length === 0) return;
+    let i = items.indexOf(currentTask());
+    i = i < 0 ? (step > 0 ? 0 : items.length - 1) : Math.min(items.length - 1, Math.max(0, i + step));
+    const control = items[i].querySelector('button[role="checkbox"]');
+    control.focus();
+    control.scrollIntoView({ block: "nearest" });
+  }
+
+  function showShortcuts() {
+    const dialog = document.getElementById("shortcuts");
+    if (dialog && !dialog.open) dialog.showModal();
+  }
+
+  const shortcuts = {
+    "/": function () {
+      const search = document.getElementById("search");
+      if (!search) return false;
+      search.focus();
+      search.select();
+    },
+    n: function () {
+      const title = document.getElementById("new-title");
+      if (!title) return false;
+      title.focus();
+    },
+    j: function () { moveTask(1); },
+    k: function () { moveTask(-1); },
+    x: function () {
+      const item = currentTask();
+      const box = item && item.querySelector("input.select");
+      if (!box) return false;
+      box.click();
+    },
+    e: function () {
+      const item = currentTask();
+      const edit = item && document.getElementById("edit-" + taskIdOf(item));
+      if (!edit) return false;
+      edit.click();
+    },
+    "?": function () {
+      if (!document.getElementById("shortcuts")) return false;
+      showShortcuts();
+    },
+  };
+
+  document.addEventListener("keydown", function (e) {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
+    if (typing(e.target) || document.querySelector("dialog[open]")) return;
+    const shortcut = shortcuts[e.key];
+    if (shortcut && shortcut() !== false) e.preventDefault();
+  });
+
+  document.addEventListener("click", function (e) {
+    if (e.target.closest("#show-shortcuts")) showShortcuts();
+  });
+
+  // The browser's time zone: the new account's at sign-up, and a choice in Settings.
+
+  function browserZone() {
+    try {
+      return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (err) {
+      return "";
+    }
+  }
+
+  function offerBrowserZone() {
+    const select = document.getElementById("time-zone");
+    const offer = document.getElementById("browser-zone");
+    const zone = browserZone();
+    if (!select || !offer || !zone || select.value === zone) return;
+    const button = document.getElementById("use-browser-zone");
+    button.textContent = "Use your browser's time zone (" + zone + ")";
+    offer.hidden = false;
+    button.addEventListener("click", function () {
+      if (!Array.from(select.options).some(function (o) { return o.value === zone; })) {
+        select.add(new Option(zone, zone), 0);
+      }
+      select.value = zone;
+      offer.hidden = true;
+      select.focus();
+    });
+  }
+
   document.addEventListener("htmx:load", function (e) {
     localizeTimes(e.detail.elt);
+    showSelection();
+    const button = document.getElementById("show-shortcuts");
+    if (button) button.hidden = false;
   });
 
   document.addEventListener("DOMContentLoaded", function () {
     localizeTimes(document);
+    showSelection();
+    offerBrowserZone();
+    const signupZone = document.getElementById("signup-time-zone");
+    if (signupZone) signupZone.value = browserZone();
+    const shortcutsButton = document.getElementById("show-shortcuts");
+    if (shortcutsButton) shortcutsButton.hidden = false;
     // Ready to type the next task, unless the page was opened at a task or puts the focus
     // somewhere itself.
     const title = document.getElementById("new-title");
