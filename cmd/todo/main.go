@@ -37,7 +37,7 @@ func main() {
 const usage = `Usage: todo [command]
 
 Commands:
-  serve [--host HOST] [--port PORT]
+  serve [--host HOST] [--port PORT] [--cpuprofile FILE]
                             run the server (the default); the flags win over HOST and PORT
   migrate up|down|status    apply all migrations, revert the latest one, or list them
   version                   print the version
@@ -55,11 +55,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch command {
 	case "serve":
-		getenv, err := serveFlags(rest, getenv, stderr)
+		getenv, profile, err := serveFlags(rest, getenv, stderr)
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		} else if err != nil {
 			return err
+		}
+		if profile != "" {
+			stop, err := profileCPU(profile)
+			if err != nil {
+				return err
+			}
+			defer stop()
 		}
 		return serve(ctx, getenv, stderr)
 	case "migrate":
@@ -85,16 +92,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // that everything derived from them (BETTER_AUTH_URL's default included) follows. Anything
 // else on the command line is an error: a server that ignored it would listen elsewhere than
 // its operator thinks.
-func serveFlags(args []string, getenv func(string) string, stderr io.Writer) (func(string) string, error) {
+func serveFlags(args []string, getenv func(string) string, stderr io.Writer) (func(string) string, string, error) {
 	fs := flag.NewFlagSet("todo serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	host := fs.String("host", "", "the address to listen on (HOST)")
 	port := fs.String("port", "", "the port to listen on (PORT)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) of the whole run to this file")
 	if err := fs.Parse(args); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q; see todo help", fs.Args())
+		return nil, "", fmt.Errorf("unexpected arguments %q; see todo help", fs.Args())
 	}
 	return func(key string) string {
 		switch {
@@ -104,7 +112,7 @@ func serveFlags(args []string, getenv func(string) string, stderr io.Writer) (fu
 			return *port
 		}
 		return getenv(key)
-	}, nil
+	}, *profile, nil
 }
 
 func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) error {

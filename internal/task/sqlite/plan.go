@@ -74,13 +74,13 @@ func (s *Store) Query(ctx context.Context, userID string, p task.Plan) (task.Pag
 			// The tasks with a due came first; skip as many of them as there are.
 			var withDue int64
 			c := taskquery.Count(dialect, userID, p, " AND t.due_key IS NOT NULL")
-			if err := s.reader.QueryRowContext(ctx, c.SQL, c.Args...).Scan(&withDue); err != nil {
+			if err := s.r.queryRow(ctx, c.SQL, c.Args...).Scan(&withDue); err != nil {
 				return task.Page{}, err
 			}
 			offset = max(0, p.Offset-withDue)
 		}
 		st := taskquery.Page(dialect, taskColumns, userID, p, part, limit, offset)
-		rows, err := s.reader.QueryContext(ctx, st.SQL, st.Args...)
+		rows, err := s.r.query(ctx, st.SQL, st.Args...)
 		if err != nil {
 			return task.Page{}, err
 		}
@@ -141,7 +141,7 @@ func (s *Store) total(ctx context.Context, userID string, p task.Plan, c task.Co
 	}
 	st := taskquery.Count(dialect, userID, p, "")
 	var n int64
-	err := s.reader.QueryRowContext(ctx, st.SQL, st.Args...).Scan(&n)
+	err := s.r.queryRow(ctx, st.SQL, st.Args...).Scan(&n)
 	return n, err
 }
 
@@ -151,7 +151,7 @@ func (s *Store) index(ctx context.Context, userID string) error {
 	for {
 		// The partial index holds only the rows to index (none, mostly); the planner, with
 		// statistics of the whole table, would rather read all of the user's rows.
-		rows, err := s.reader.QueryContext(ctx, `SELECT `+columns+` FROM tasks AS t INDEXED BY idx_tasks_unindexed
+		rows, err := s.r.query(ctx, `SELECT `+columns+` FROM tasks AS t INDEXED BY idx_tasks_unindexed
 			WHERE t.user_id = ? AND (t.search_id IS NULL OR t.title_key IS NULL) LIMIT ?`, userID, task.BatchSize)
 		if err != nil {
 			return err
@@ -175,18 +175,17 @@ func (s *Store) reindex(ctx context.Context, tasks []task.Task) error {
 		return err
 	}
 	defer tx.Rollback()
+	w := s.w.in(tx)
 	for _, t := range tasks {
 		var searchID int64
-		err := tx.QueryRowContext(ctx, `UPDATE tasks SET title_key = ?2,
-			search_id = coalesce(search_id, (SELECT coalesce(max(search_id), 0) + 1 FROM tasks))
-			WHERE id = ?1 RETURNING search_id`, t.ID.String(), task.TitleKey(t.Title)).Scan(&searchID)
+		err := w.queryRow(ctx, reindexTask, t.ID.String(), task.TitleKey(t.Title)).Scan(&searchID)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // deleted since it was read
 		}
 		if err != nil {
 			return err
 		}
-		if err := writeTerms(ctx, tx, searchID, t, true); err != nil {
+		if err := writeTerms(ctx, w, searchID, t, true); err != nil {
 			return err
 		}
 	}
@@ -194,7 +193,7 @@ func (s *Store) reindex(ctx context.Context, tasks []task.Task) error {
 }
 
 func (s *Store) Tags(ctx context.Context, userID string) ([]task.Tag, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT g.name, count(*), coalesce(sum(t.completed = 0), 0)
+	rows, err := s.r.query(ctx, `SELECT g.name, count(*), coalesce(sum(t.completed = 0), 0)
 		FROM tags AS g JOIN task_tags AS tt ON tt.tag_id = g.id JOIN tasks AS t ON t.id = tt.task_id
 		WHERE g.user_id = ? GROUP BY g.id ORDER BY g.name_key`, userID)
 	if err != nil {
@@ -206,50 +205,51 @@ func (s *Store) Tags(ctx context.Context, userID string) ([]task.Tag, error) {
 }
 
 func (s *Store) RenameTag(ctx context.Context, userID, from, to string) (bool, error) {
-	return s.retag(ctx, userID, from, func(tx *sql.Tx, tagID int64) error {
+	return s.retag(ctx, userID, from, func(w txStatements, tagID int64) error {
 		var into int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM tags WHERE user_id = ? AND name_key = ?`, userID, task.TagKey(to)).Scan(&into)
+		err := w.queryRow(ctx, `SELECT id FROM tags WHERE user_id = ? AND name_key = ?`, userID, task.TagKey(to)).Scan(&into)
 		switch {
 		case errors.Is(err, sql.ErrNoRows), err == nil && into == tagID:
-			_, err = tx.ExecContext(ctx, `UPDATE tags SET name = ?, name_key = ? WHERE id = ?`, to, task.TagKey(to), tagID)
+			_, err = w.exec(ctx, `UPDATE tags SET name = ?, name_key = ? WHERE id = ?`, to, task.TagKey(to), tagID)
 			return err
 		case err != nil:
 			return err
 		}
 		// Both tags exist: the tasks of the first carry the second (in the first's place), once.
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO task_tags (task_id, tag_id, position)
+		if _, err := w.exec(ctx, `INSERT OR IGNORE INTO task_tags (task_id, tag_id, position)
 			SELECT task_id, ?, position FROM task_tags WHERE tag_id = ?`, into, tagID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM tags WHERE id = ?`, tagID)
+		_, err = w.exec(ctx, `DELETE FROM tags WHERE id = ?`, tagID)
 		return err
 	})
 }
 
 func (s *Store) DeleteTag(ctx context.Context, userID, name string) (bool, error) {
-	return s.retag(ctx, userID, name, func(tx *sql.Tx, tagID int64) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM tags WHERE id = ?`, tagID)
+	return s.retag(ctx, userID, name, func(w txStatements, tagID int64) error {
+		_, err := w.exec(ctx, `DELETE FROM tags WHERE id = ?`, tagID)
 		return err
 	})
 }
 
 // retag changes the user's tag with key through change, in one transaction with a new
 // version for each task that carries it, and then their search terms.
-func (s *Store) retag(ctx context.Context, userID, key string, change func(*sql.Tx, int64) error) (bool, error) {
+func (s *Store) retag(ctx context.Context, userID, key string, change func(txStatements, int64) error) (bool, error) {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return false, err
 	}
 	defer tx.Rollback()
+	w := s.w.in(tx)
 	var tagID int64
-	err = tx.QueryRowContext(ctx, `SELECT id FROM tags WHERE user_id = ? AND name_key = ?`, userID, key).Scan(&tagID)
+	err = w.queryRow(ctx, `SELECT id FROM tags WHERE user_id = ? AND name_key = ?`, userID, key).Scan(&tagID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	rows, err := tx.QueryContext(ctx, `UPDATE tasks SET version = version + 1
+	rows, err := w.query(ctx, `UPDATE tasks SET version = version + 1
 		WHERE id IN (SELECT task_id FROM task_tags WHERE tag_id = ?) RETURNING id`, tagID)
 	if err != nil {
 		return false, err
@@ -260,7 +260,7 @@ func (s *Store) retag(ctx context.Context, userID, key string, change func(*sql.
 	if err != nil {
 		return false, err
 	}
-	if err := change(tx, tagID); err != nil {
+	if err := change(w, tagID); err != nil {
 		return false, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -311,12 +311,13 @@ func (s *Store) SavePrefs(ctx context.Context, userID string, p task.Prefs) erro
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO user_prefs (user_id, time_zone, week_start) VALUES (?, ?, ?)
+	w := s.w.in(tx)
+	if _, err := w.exec(ctx, `INSERT INTO user_prefs (user_id, time_zone, week_start) VALUES (?, ?, ?)
 		ON CONFLICT (user_id) DO UPDATE SET time_zone = excluded.time_zone, week_start = excluded.week_start`,
 		userID, p.TimeZone.String(), int(p.WeekStart)); err != nil {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, due_date FROM tasks WHERE user_id = ? AND due_date IS NOT NULL AND due_at IS NULL`, userID)
+	rows, err := w.query(ctx, `SELECT id, due_date FROM tasks WHERE user_id = ? AND due_date IS NOT NULL AND due_at IS NULL`, userID)
 	if err != nil {
 		return err
 	}
@@ -331,7 +332,7 @@ func (s *Store) SavePrefs(ctx context.Context, userID string, p task.Prefs) erro
 		return err
 	}
 	for _, k := range keys {
-		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET due_key = ? WHERE id = ?`, k.key, k.id); err != nil {
+		if _, err := w.exec(ctx, `UPDATE tasks SET due_key = ? WHERE id = ?`, k.key, k.id); err != nil {
 			return err
 		}
 	}

@@ -25,6 +25,7 @@ const timeFormat = "2006-01-02T15:04:05.000000Z"
 // pool, writes to the single writer.
 type Store struct {
 	reader, writer                                  *sql.DB
+	r, w                                            *statements // of the reader and the writer
 	list, listFiltered, counts, get, getMany, prefs *sql.Stmt
 	tagsOf                                          *sql.Stmt
 	setAll, removeCompleted                         *sql.Stmt
@@ -48,6 +49,13 @@ const (
 // New prepares the store's statements on db.
 func New(db *database.SQLiteDB) (*Store, error) {
 	s := &Store{reader: db.Read, writer: db.Write}
+	var err error
+	if s.r, err = newStatements(context.Background(), db.Read); err != nil {
+		return nil, err
+	}
+	if s.w, err = newStatements(context.Background(), db.Write, txQueries...); err != nil {
+		return nil, err
+	}
 	for _, p := range []struct {
 		stmt  **sql.Stmt
 		db    *sql.DB

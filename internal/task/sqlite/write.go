@@ -13,6 +13,25 @@ import (
 	"todo/internal/task"
 )
 
+// The statements of the writes' transactions, prepared when the store is made (see
+// txStatements): a statement is prepared on a connection, and in a transaction the single
+// writer's one connection is taken.
+const (
+	deleteTerms      = `DELETE FROM task_search WHERE rowid = ?`
+	insertTerms      = `INSERT INTO task_search (rowid, terms) VALUES (?, ?)`
+	deleteTaskTags   = `DELETE FROM task_tags WHERE task_id = ?`
+	insertTaskTag    = `INSERT INTO task_tags (task_id, tag_id, position) VALUES (?, ?, ?)`
+	insertCompletion = `INSERT INTO task_completions (task_id, completed_at, due_date, due_at) VALUES (?, ?, ?, ?)`
+	upsertTag        = `INSERT INTO tags (user_id, name, name_key) VALUES (?1, ?2, ?3)
+		ON CONFLICT (user_id, name_key) DO UPDATE SET name_key = excluded.name_key RETURNING id`
+	reindexTask = `UPDATE tasks SET title_key = ?2,
+		search_id = coalesce(search_id, (SELECT coalesce(max(search_id), 0) + 1 FROM tasks))
+		WHERE id = ?1 RETURNING search_id`
+)
+
+// txQueries are the statements prepared for the writes' transactions.
+var txQueries = []string{insert, save, deleteTerms, insertTerms, deleteTaskTags, insertTaskTag, insertCompletion, upsertTag, reindexTask}
+
 // insert adds a task unless its user has ?7 tasks already (?7 = 0: no limit), and gives it
 // the next search_id. The single writer makes the check and the insert one step: the quota
 // is exact, and no two tasks get the same search_id.
@@ -28,9 +47,10 @@ func (s *Store) Insert(ctx context.Context, t task.Task, maxTasks int64, loc *ti
 		return false, err
 	}
 	defer tx.Rollback()
+	w := s.w.in(tx)
 	due := dueColumns(t.Due, loc)
 	var searchID int64
-	err = tx.QueryRowContext(ctx, insert, t.ID.String(), t.UserID, t.Title, t.Description, t.Completed,
+	err = w.queryRow(ctx, insert, t.ID.String(), t.UserID, t.Title, t.Description, t.Completed,
 		t.CreatedAt.Format(timeFormat), maxTasks, int(t.Priority), due.date, due.at, due.key,
 		task.TitleKey(t.Title), repeatText(t.Repeat)).Scan(&searchID)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -39,10 +59,10 @@ func (s *Store) Insert(ctx context.Context, t task.Task, maxTasks int64, loc *ti
 	if err != nil {
 		return false, err
 	}
-	if err := writeTerms(ctx, tx, searchID, t, false); err != nil {
+	if err := writeTerms(ctx, w, searchID, t, false); err != nil {
 		return false, err
 	}
-	if err := writeTags(ctx, tx, t.UserID, t.ID, t.Tags, false); err != nil {
+	if err := writeTags(ctx, w, t.UserID, t.ID, t.Tags, false); err != nil {
 		return false, err
 	}
 	return true, tx.Commit()
@@ -71,33 +91,32 @@ func dueColumns(d *task.Due, loc *time.Location) due {
 }
 
 // writeTerms stores the search terms of t under searchID, replacing what was there.
-func writeTerms(ctx context.Context, tx *sql.Tx, searchID int64, t task.Task, replace bool) error {
+func writeTerms(ctx context.Context, w txStatements, searchID int64, t task.Task, replace bool) error {
 	if replace {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM task_search WHERE rowid = ?`, searchID); err != nil {
+		if _, err := w.exec(ctx, deleteTerms, searchID); err != nil {
 			return err
 		}
 	}
 	terms := task.SearchTerms(t.Title, t.Description, t.Tags)
-	_, err := tx.ExecContext(ctx, `INSERT INTO task_search (rowid, terms) VALUES (?, ?)`, searchID, strings.Join(terms, " "))
+	_, err := w.exec(ctx, insertTerms, searchID, strings.Join(terms, " "))
 	return err
 }
 
 // writeTags makes tags the task's tags, in their order, creating the user's tags that are new.
-func writeTags(ctx context.Context, tx *sql.Tx, userID string, id uuid.UUID, tags []string, replace bool) error {
+func writeTags(ctx context.Context, w txStatements, userID string, id uuid.UUID, tags []string, replace bool) error {
 	if replace {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM task_tags WHERE task_id = ?`, id.String()); err != nil {
+		if _, err := w.exec(ctx, deleteTaskTags, id.String()); err != nil {
 			return err
 		}
 	}
 	for i, name := range tags {
 		var tagID int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO tags (user_id, name, name_key) VALUES (?1, ?2, ?3)
-			ON CONFLICT (user_id, name_key) DO UPDATE SET name_key = excluded.name_key RETURNING id`,
+		err := w.queryRow(ctx, upsertTag,
 			userID, name, task.TagKey(name)).Scan(&tagID)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO task_tags (task_id, tag_id, position) VALUES (?, ?, ?)`,
+		if _, err := w.exec(ctx, insertTaskTag,
 			id.String(), tagID, i); err != nil {
 			return err
 		}
@@ -138,8 +157,9 @@ func (s *Store) Save(ctx context.Context, userID string, changes []task.Change, 
 		return false, err
 	}
 	defer tx.Rollback()
+	w := s.w.in(tx)
 	for _, c := range changes {
-		saved, err := saveOne(ctx, tx, userID, c, loc)
+		saved, err := saveOne(ctx, w, userID, c, loc)
 		if err != nil || !saved {
 			return false, err
 		}
@@ -147,7 +167,7 @@ func (s *Store) Save(ctx context.Context, userID string, changes []task.Change, 
 	return true, tx.Commit()
 }
 
-func saveOne(ctx context.Context, tx *sql.Tx, userID string, c task.Change, loc *time.Location) (bool, error) {
+func saveOne(ctx context.Context, w txStatements, userID string, c task.Change, loc *time.Location) (bool, error) {
 	p, n := c.Prev, c.Next
 	due := dueColumns(n.Due, loc)
 	var titleKey []byte
@@ -157,7 +177,7 @@ func saveOne(ctx context.Context, tx *sql.Tx, userID string, c task.Change, loc 
 	tagsChanged := strings.Join(n.Tags, "\x1f") != strings.Join(p.Tags, "\x1f")
 	termsChanged := tagsChanged || n.Title != p.Title || n.Description != p.Description
 	var searchID sql.NullInt64
-	err := tx.QueryRowContext(ctx, save, n.ID.String(), userID, n.Title, n.Description, n.Completed,
+	err := w.queryRow(ctx, save, n.ID.String(), userID, n.Title, n.Description, n.Completed,
 		timeText(n.UpdatedAt), timeText(n.CompletedAt), int(n.Priority), due.date, due.at, due.key, n.Version,
 		titleKey, p.Version, timeText(p.UpdatedAt), termsChanged, repeatText(n.Repeat), n.RepeatDone).Scan(&searchID)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -167,19 +187,19 @@ func saveOne(ctx context.Context, tx *sql.Tx, userID string, c task.Change, loc 
 		return false, err
 	}
 	if tagsChanged {
-		if err := writeTags(ctx, tx, userID, n.ID, n.Tags, true); err != nil {
+		if err := writeTags(ctx, w, userID, n.ID, n.Tags, true); err != nil {
 			return false, err
 		}
 	}
 	if d := c.Done; d != nil {
 		done := dueColumns(&d.Due, loc)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO task_completions (task_id, completed_at, due_date, due_at) VALUES (?, ?, ?, ?)`,
+		if _, err := w.exec(ctx, insertCompletion,
 			n.ID.String(), d.CompletedAt.UTC().Format(timeFormat), done.date, done.at); err != nil {
 			return false, err
 		}
 	}
 	if termsChanged {
-		if err := writeTerms(ctx, tx, searchID.Int64, n, true); err != nil {
+		if err := writeTerms(ctx, w, searchID.Int64, n, true); err != nil {
 			return false, err
 		}
 	}
@@ -198,7 +218,7 @@ func (s *Store) Delete(ctx context.Context, userID string, id uuid.UUID, prev *t
 	if prev != nil {
 		version, updatedAt = prev.Version, timeText(prev.UpdatedAt)
 	}
-	n, err := affected(s.writer.ExecContext(ctx, `DELETE FROM tasks WHERE id = ?1 AND user_id = ?2
+	n, err := affected(s.w.exec(ctx, `DELETE FROM tasks WHERE id = ?1 AND user_id = ?2
 		AND (?3 IS NULL OR (version = ?3 AND updated_at IS ?4))`, id.String(), userID, version, updatedAt))
 	switch {
 	case err != nil:
@@ -215,7 +235,7 @@ func (s *Store) Delete(ctx context.Context, userID string, id uuid.UUID, prev *t
 }
 
 func (s *Store) History(ctx context.Context, userID string, id uuid.UUID) ([]task.Completion, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT c.completed_at, c.due_date, c.due_at FROM task_completions AS c
+	rows, err := s.r.query(ctx, `SELECT c.completed_at, c.due_date, c.due_at FROM task_completions AS c
 		JOIN tasks AS t ON t.id = c.task_id WHERE c.task_id = ? AND t.user_id = ? ORDER BY c.completed_at DESC, c.rowid DESC`, id.String(), userID)
 	if err != nil {
 		return nil, err
@@ -245,7 +265,7 @@ func (s *Store) DeleteMany(ctx context.Context, userID string, ids []uuid.UUID) 
 	if err != nil {
 		return 0, err
 	}
-	return affected(s.writer.ExecContext(ctx, `DELETE FROM tasks WHERE user_id = ? AND id IN (SELECT value FROM json_each(?))`,
+	return affected(s.w.exec(ctx, `DELETE FROM tasks WHERE user_id = ? AND id IN (SELECT value FROM json_each(?))`,
 		userID, string(list)))
 }
 
@@ -273,11 +293,12 @@ func (s *Store) DeleteAll(ctx context.Context, userID string) error {
 		return err
 	}
 	defer tx.Rollback()
+	w := s.w.in(tx)
 	for _, stmt := range []string{
 		`DELETE FROM tasks WHERE user_id = ?`, `DELETE FROM tags WHERE user_id = ?`,
 		`DELETE FROM user_prefs WHERE user_id = ?`, `DELETE FROM task_counts WHERE user_id = ?`,
 	} {
-		if _, err := tx.ExecContext(ctx, stmt, userID); err != nil {
+		if _, err := w.exec(ctx, stmt, userID); err != nil {
 			return err
 		}
 	}
