@@ -46,7 +46,9 @@ func (s *Service) Query(ctx context.Context, userID string, q Query) (Page, Pref
 	}
 	if len(page.Tasks) > q.Limit {
 		page.Tasks = page.Tasks[:q.Limit]
-		page.Next = CursorAfter(page.Tasks[q.Limit-1], q.Sort, q.Desc, prefs.TimeZone)
+		if q.Limit > 0 { // a page of none (its total alone) has no place to go on from
+			page.Next = CursorAfter(page.Tasks[q.Limit-1], q.Sort, q.Desc, prefs.TimeZone)
+		}
 	}
 	return page, prefs, nil
 }
