@@ -121,3 +121,45 @@ func FuzzListQuery(f *testing.F) {
 		}
 	})
 }
+
+func FuzzListV2Query(f *testing.F) {
+	for _, seed := range []string{
+		"", "q=caf", "q=%E7%89%9B%E4%B9%B3", "q=!!!", "q=a%20b%20", "status=open&sort=due&order=desc",
+		"priority=high&priority=low", "tag=work&tag=Home", "due=overdue&due=today", "due=soon",
+		"due_after=2026-12-01&due_before=2026-02-30", "sort=title&limit=0", "cursor=bm9wZQ", "cursor=%00",
+		"cursor=eyJzIjoiZHVlIiwibiI6dHJ1ZSwiaWQiOiIwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAifQ&sort=due",
+		"offset=3&cursor=x", "tag=" + strings.Repeat("t", 40), "limit=1001",
+	} {
+		f.Add(seed)
+	}
+	fs := newFuzzServer(f)
+	f.Fuzz(func(t *testing.T, query string) {
+		rec := fs.do("GET", "/api/v2/tasks?"+url.PathEscape(query), nil)
+		if rec.Code >= 500 {
+			t.Fatalf("server error %d for %q: %s", rec.Code, query, rec.Body)
+		}
+		if rec.Code == http.StatusOK {
+			var p pageV2JSON
+			if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Tasks == nil || p.Total < int64(len(p.Tasks)) {
+				t.Fatalf("bad page for %q: %s", query, rec.Body)
+			}
+		}
+	})
+}
+
+func FuzzCreateV2Body(f *testing.F) {
+	for _, seed := range []string{
+		`{"title":"x","priority":"high","tags":["a","A"," b "]}`, `{"title":"x","tags":[""]}`, `{"title":"x","tags":null}`,
+		`{"title":"x","due":{"date":"2026-12-24"}}`, `{"title":"x","due":{"date":"2026-12-24","time":"24:00"}}`,
+		`{"title":"x","due":{"at":"2026-12-24T13:30:00+01:00"}}`, `{"title":"x","due":{"at":"2026-12-24","date":"2026-12-24"}}`,
+		`{"title":"x","due":{}}`, `{"title":"x","due":null}`, `{"title":"x","repeat":{"rule":"RRULE:FREQ=WEEKLY;BYDAY=MO"}}`,
+		`{"title":"x","repeat":{"rule":"FREQ=MONTHLY;BYMONTHDAY=31;COUNT=0"}}`, `{"title":"x","repeat":{"rule":""}}`,
+		`{"title":"x","repeat":{"rule":"RRULE;X-REPEAT-FROM=COMPLETION:FREQ=DAILY;INTERVAL=3"},"due":{"date":"2026-02-29"}}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	fs := newFuzzServer(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		checkAnswer(t, fs.do("POST", "/api/v2/tasks", body), http.StatusCreated)
+	})
+}
