@@ -21,6 +21,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"todo/internal/bearer"
+	"todo/internal/calendar"
 	"todo/internal/task"
 )
 
@@ -30,6 +31,8 @@ type API struct {
 	tasks  *task.Service
 	bearer *bearer.Checker
 	log    *slog.Logger
+	// calendar makes and revokes the calendar feeds (SetCalendar).
+	calendar *calendar.Service
 }
 
 // New configures huma on mux: OpenAPI 3.1 at /openapi.json, no remote docs page (ours is

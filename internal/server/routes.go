@@ -23,6 +23,7 @@ type routeDeps struct {
 	auth     *auth.API
 	web      *web.UI
 	mcp      http.Handler
+	calendar http.Handler
 }
 
 // addRoutes is the whole URL surface of the server.
@@ -56,11 +57,18 @@ func addRoutes(mux *http.ServeMux, d routeDeps) {
 	d.api.Handle("DELETE /api/v2/tags/{name}", d.api.DeleteTag())
 	d.api.Handle("GET /api/v2/settings", d.api.GetSettings())
 	d.api.Handle("PATCH /api/v2/settings", d.api.UpdateSettings())
+	d.api.Handle("GET /api/v2/calendar", d.api.GetCalendarFeed())
+	d.api.Handle("POST /api/v2/calendar", d.api.CreateCalendarFeed())
+	d.api.Handle("DELETE /api/v2/calendar", d.api.DeleteCalendarFeed())
 	mux.Handle("GET /docs", apidocs.Handler())
 
 	// The MCP tools for AI assistants (Streamable HTTP), over the same task service.
 	mux.Handle("/mcp", d.mcp)
 	mux.Handle("GET /docs/", apidocs.Handler())
+
+	// The calendar feeds that calendar apps subscribe to (iCalendar): the {token}, which the
+	// request log never shows, is the credential.
+	mux.Handle("GET /calendar/{token}", d.calendar)
 
 	// The built-in auth server, Better Auth's API. Anything else under /api/auth, a trailing
 	// slash or another method included, is Better Auth's empty 404, not the mux's 405.

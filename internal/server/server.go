@@ -16,6 +16,7 @@ import (
 	"todo/internal/api"
 	"todo/internal/auth"
 	"todo/internal/bearer"
+	"todo/internal/calendar"
 	"todo/internal/config"
 	"todo/internal/database"
 	"todo/internal/jobs"
@@ -78,12 +79,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		return nil, err
 	}
 
+	// The calendar feeds go first when a user is deleted: they stop showing the tasks at once.
+	feeds := calendar.New(db, tasks, cfg.BaseURL, cfg.BaseURLSet, log)
+
 	// The users deleted lately, whose still-valid tokens the task API refuses.
 	deleted := bearer.NewDeletedUsers(max(cfg.JWTMaxLifetime, 15*time.Minute), cfg.Now)
 	authn := auth.New(db, auth.Config{
 		Secret: cfg.Secret, BaseURL: cfg.BaseURL, TrustedOrigins: cfg.TrustedOrigins,
 		RateLimit: cfg.RateLimit, RateLimitStorage: cfg.RateLimitStorage, TrustedProxies: cfg.TrustedProxies, KeyRotation: cfg.KeyRotation,
-		UserData: tasks, MaxSessions: cfg.QuotaSessions, DeletedUsers: deleted,
+		UserData: userData{feeds, tasks}, MaxSessions: cfg.QuotaSessions, DeletedUsers: deleted,
 		Mailer: outbox, Email: cfg.Email, Now: cfg.Now,
 	}, log)
 	if err := deleted.Refresh(ctx, authn.DeletedUsers); err != nil {
@@ -114,6 +118,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	// One bucket per user for every door onto the tasks: the API, the MCP tools, the web UI.
 	limit := userrate.New(cfg.UserRateLimit, cfg.UserRateBurst, cfg.Now)
 	checker := &bearer.Checker{Verifier: verifier, Limit: limit, Deleted: deleted, Log: log}
+	feeds.Limit = limit
 	metrics := observe.NewMetrics(db)
 	ui, err := web.New(tasks, authn, cfg.BaseURLSet || cfg.Production, log)
 	if err != nil {
@@ -124,12 +129,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 
 	mux := http.NewServeMux()
 	stopping := new(atomic.Bool)
+	jsonAPI := api.New(mux, version, tasks, checker, log)
+	jsonAPI.SetCalendar(feeds)
 	addRoutes(mux, routeDeps{
 		db: db, stopping: stopping, web: ui,
-		metrics: guardMetrics(metrics.Handler(), cfg.MetricsToken, cfg.Production),
-		api:     api.New(mux, version, tasks, checker, log),
-		auth:    auth.NewAPI(authn),
-		mcp:     mcp.New(tasks, checker, log),
+		metrics:  guardMetrics(metrics.Handler(), cfg.MetricsToken, cfg.Production),
+		api:      jsonAPI,
+		auth:     auth.NewAPI(authn),
+		mcp:      mcp.New(tasks, checker, log),
+		calendar: feeds.Handler(),
 	})
 
 	var h http.Handler = observe.RecordRoute(mux)
@@ -157,6 +165,18 @@ func (a *App) Handler() http.Handler { return a.handler }
 
 // Mail is the outbox every message of the app goes through.
 func (a *App) Mail() *mail.Outbox { return a.mail }
+
+// userData removes what each domain keeps of a user whom auth deletes.
+type userData []auth.UserData
+
+func (u userData) DeleteUserData(ctx context.Context, userID string) error {
+	for _, d := range u {
+		if err := d.DeleteUserData(ctx, userID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // Close stops the background work and releases the database. The jobs in progress have
 // SHUTDOWN_TIMEOUT to finish; those cut short are worked again later, here or elsewhere.
