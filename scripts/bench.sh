@@ -7,7 +7,8 @@
 #   3. todo on PostgreSQL, then the spec's FastAPI backend ($REFERENCE_DIR/../seed-fastapi,
 #      1 and 2 uvicorn workers), each under the same todo-load workload;
 #   4. the same on SQLite, sampling todo's resident memory during its run;
-#   5. todo's start time: launch to the first 200 on /healthz, fresh data directory each time.
+#   5. todo's start time: launch to the first 200 on /healthz, fresh data directory each time;
+#   6. the lists of API v2 at 100,000 tasks (go test -bench BenchmarkQuery), both databases.
 #
 # Every server verifies the same tokens: todo-load mints Better Auth-shaped EdDSA JWTs and
 # serves their JWKS, and each server is started with AUTH_URL pointing there, so each does the
@@ -21,7 +22,8 @@
 # Settings (environment): REFERENCE_DIR (the floor's SQL, /work/shared/reference/floor),
 # CONCURRENCY (16), SECONDS_RUN (20), WARMUP (2s), SEED (50 tasks per user), STARTS (10),
 # PYTHON (/usr/bin/python3), PG_BIN (the newest /usr/lib/postgresql/*/bin), RESULTS_DIR,
-# TODO_LOG_LEVEL (warn: no log line per request, as uvicorn runs with --no-access-log).
+# TODO_LOG_LEVEL (warn: no log line per request, as uvicorn runs with --no-access-log),
+# V2_BENCH_TIMES (50: iterations of each v2 list).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -299,6 +301,10 @@ start_median=$(sort -n "$RESULTS_DIR/start-ms.txt" | awk '{v[NR]=$1} END{print (
 start_max=$(sort -n "$RESULTS_DIR/start-ms.txt" | tail -1)
 echo "   median $start_median ms, max $start_max ms (${start_ms[*]})" >&2
 
+# --- API v2 lists at 100,000 tasks ------------------------------------------------------------
+log "API v2 lists: go test -bench BenchmarkQuery (100,000 tasks of one user, both databases)"
+(cd "$repo" && go test -run '^$' -bench BenchmarkQuery -benchtime "${V2_BENCH_TIMES:-50}x" ./internal/task) >"$RESULTS_DIR/v2-query.txt" 2>&1
+
 # --- summary --------------------------------------------------------------------------------
 rate() { jq -r '.throughput_rps*10|round/10' "$RESULTS_DIR/$1.json"; }
 row() {
@@ -378,6 +384,16 @@ summary=$RESULTS_DIR/summary.md
 	echo "| SQLite: todo ≥ 20 × FastAPI (its better worker count) | $sqlite_ratio × | $(verdict "$sqlite_ratio >= 20") |"
 	echo "| SQLite: todo resident memory under load ≤ 64 MiB | VmHWM $rss_mib MiB (max sampled VmRSS $rss_sampled_mib MiB) | $(verdict "$rss_hwm_kib <= 65536") |"
 	echo "| SQLite: start to a 200 on /healthz < 150 ms | median $start_median ms, max $start_max ms ($STARTS starts) | $(verdict "$start_max < 150") |"
+	echo
+	echo "API v2, one page of 50 with its total, for a user with 100,000 tasks (go test -bench BenchmarkQuery ./internal/task):"
+	echo
+	echo "| list | SQLite ms | PostgreSQL ms |"
+	echo "|---|---|---|"
+	awk '/^BenchmarkQuery\// {
+		split($1, p, "/"); db = p[2]; name = p[3]; sub(/-[0-9]+$/, "", name); gsub(/_/, " ", name)
+		if (!(name in seen)) { seen[name] = 1; order[++n] = name }
+		ms[db, name] = sprintf("%.2f", $3 / 1e6)
+	} END { for (i = 1; i <= n; i++) printf "| %s | %s | %s |\n", order[i], ms["sqlite", order[i]], ms["postgres", order[i]] }' "$RESULTS_DIR/v2-query.txt"
 } >"$summary"
 log "summary (raw results in $RESULTS_DIR)"
 cat "$summary"
