@@ -150,3 +150,13 @@ func BenchmarkQuery(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDerived is what a write computes in Go for the indexes: a title's sort key and a
+// task's search terms.
+func BenchmarkDerived(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		task.TitleKey("Buy milk on the way home")
+		task.SearchTerms("Buy milk on the way home", "Two litres, semi-skimmed; and café crème", []string{"home"})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/collate"
@@ -77,6 +78,9 @@ func appendTerms(t Terms, s string) Terms {
 // spaces, cut into runs of those characters, each as its pairs (and its last character alone,
 // so that a one-character query finds it at the end of a run too).
 func appendWord(t Terms, w string) Terms {
+	if ascii(w) {
+		return append(t, w)
+	}
 	start := 0
 	rs := []rune(w)
 	for start < len(rs) {
@@ -107,13 +111,25 @@ var unspacedScripts = []*unicode.RangeTable{
 	unicode.Myanmar, unicode.Tibetan,
 }
 
-func isUnspaced(r rune) bool { return unicode.In(r, unspacedScripts...) }
+func isUnspaced(r rune) bool { return r >= 0x0e00 && unicode.In(r, unspacedScripts...) } // Thai is the first
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
 
 var folder = sync.Pool{New: func() any { return cases.Fold() }}
 
 // fold removes case and accents: the text is decomposed (é is e and a combining accent),
 // its combining marks dropped, case folded and put back together.
 func fold(s string) string {
+	if ascii(s) { // most text: no accents to remove, and case is ASCII's
+		return strings.ToLower(s)
+	}
 	d := norm.NFD.String(s)
 	var b strings.Builder
 	b.Grow(len(d))
@@ -128,15 +144,21 @@ func fold(s string) string {
 	return norm.NFC.String(c.String(b.String()))
 }
 
-// collators are not safe for concurrent use, hence one per caller from the pool.
-var collators = sync.Pool{New: func() any { return collate.New(language.Und) }}
+// A collator and its key buffer (4 KiB) are not safe for concurrent use, hence one pair per
+// caller from the pool.
+type collator struct {
+	c   *collate.Collator
+	buf collate.Buffer
+}
+
+var collators = sync.Pool{New: func() any { return &collator{c: collate.New(language.Und)} }}
 
 // TitleKey is the sort key of a title: byte order of the keys is the alphabetical order of
 // the titles (Unicode's default collation: letters first, then accents, then case), so that
 // "apple" comes before "Banana" and "Émile" with the E's.
 func TitleKey(title string) []byte {
-	c := collators.Get().(*collate.Collator)
+	c := collators.Get().(*collator)
 	defer collators.Put(c)
-	var buf collate.Buffer
-	return append([]byte(nil), c.KeyFromString(&buf, title)...)
+	c.buf.Reset()
+	return append([]byte(nil), c.c.KeyFromString(&c.buf, title)...)
 }
