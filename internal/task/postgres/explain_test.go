@@ -40,7 +40,7 @@ func TestExplain(t *testing.T) {
 			if strings.Contains(text, "Seq Scan on tasks") {
 				t.Errorf("%s: reads every task:\n%s\n%s", name, st.SQL, text)
 			}
-			if !q.Search.Empty() && !strings.Contains(text, "idx_tasks_search") {
+			if !q.Search.Empty() && !strings.Contains(text, "idx_task_search") {
 				t.Errorf("%s: the search does not use the full-text index:\n%s", name, text)
 			}
 		}

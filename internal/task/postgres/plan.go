@@ -17,11 +17,13 @@ import (
 )
 
 // dialect writes plans as PostgreSQL reads them: $n parameters, instants as timestamptz,
-// searches as tsquery literals on the search column.
+// searches as tsquery literals on task_search, the user's rows of its GIN index.
 var dialect = taskquery.Dialect{
-	Param:    func(n int) string { return "$" + strconv.Itoa(n) },
-	Time:     func(t time.Time) any { return t },
-	Search:   func(q task.SearchQuery) (string, any) { return "t.search @@ %s::tsquery", searchQuery(q) },
+	Param: func(n int) string { return "$" + strconv.Itoa(n) },
+	Time:  func(t time.Time) any { return t },
+	Search: func(q task.SearchQuery) (string, any) {
+		return "t.id IN (SELECT s.task_id FROM task_search AS s WHERE s.user_id = t.user_id AND s.search @@ %s::tsquery)", searchQuery(q)
+	},
 	TitleKey: "t.title_key",
 	From:     func(task.Plan) string { return "tasks AS t" },
 }
@@ -112,7 +114,7 @@ func (s *Store) total(ctx context.Context, userID string, p task.Plan, c task.Co
 func (s *Store) index(ctx context.Context, userID string) error {
 	for {
 		tasks, err := s.many(ctx, userID, 0, `SELECT `+columns+` FROM tasks AS t
-			WHERE t.user_id = $1 AND (t.search IS NULL OR t.title_key IS NULL) LIMIT $2`, userID, task.BatchSize)
+			WHERE t.user_id = $1 AND t.title_key IS NULL LIMIT $2`, userID, task.BatchSize)
 		if err != nil || len(tasks) == 0 {
 			return err
 		}
@@ -132,8 +134,10 @@ func (s *Store) reindex(ctx context.Context, tasks []task.Task) error {
 		keys[i] = task.TitleKey(t.Title)
 		vectors[i] = searchVector(task.SearchTerms(t.Title, t.Description, t.Tags))
 	}
-	_, err := s.exec(ctx, `UPDATE tasks AS t SET title_key = x.k, search = x.v::tsvector
-		FROM unnest($1::uuid[], $2::bytea[], $3::text[]) AS x (id, k, v) WHERE t.id = x.id`, ids, keys, vectors)
+	_, err := s.exec(ctx, `WITH x AS (SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::text[]) AS x (id, k, v)),
+		t AS (UPDATE tasks AS t SET title_key = x.k FROM x WHERE t.id = x.id RETURNING t.id, t.user_id)
+		INSERT INTO task_search (task_id, user_id, search) SELECT t.id, t.user_id, x.v::tsvector FROM t JOIN x ON x.id = t.id
+		ON CONFLICT (task_id) DO UPDATE SET search = excluded.search`, ids, keys, vectors)
 	return err
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"todo/internal/database"
@@ -16,12 +17,15 @@ import (
 )
 
 // insert adds a task unless its user has $7 tasks already ($7 = 0: no limit), by the counts
-// row as the statement's snapshot sees it.
-const insert = `INSERT INTO tasks (id, user_id, title, description, completed, created_at,
-	priority, due_date, due_at, due_key, title_key, search, repeat)
-SELECT $1::uuid, $2::text, $3::text, $4::text, $5::boolean, $6::timestamptz,
-	$8::smallint, $9::date, $10::timestamptz, $11::timestamptz, $12::bytea, $13::tsvector, $14::text
-WHERE $7::bigint <= 0 OR coalesce((SELECT total FROM task_counts WHERE user_id = $2), 0) < $7::bigint`
+// row as the statement's snapshot sees it, and its search terms, in one statement.
+const insert = `WITH t AS (
+	INSERT INTO tasks (id, user_id, title, description, completed, created_at,
+		priority, due_date, due_at, due_key, title_key, repeat)
+	SELECT $1::uuid, $2::text, $3::text, $4::text, $5::boolean, $6::timestamptz,
+		$8::smallint, $9::date, $10::timestamptz, $11::timestamptz, $12::bytea, $14::text
+	WHERE $7::bigint <= 0 OR coalesce((SELECT total FROM task_counts WHERE user_id = $2), 0) < $7::bigint
+	RETURNING id, user_id)
+INSERT INTO task_search (task_id, user_id, search) SELECT id, user_id, $13::tsvector FROM t`
 
 func (s *Store) Insert(ctx context.Context, t task.Task, maxTasks int64, loc *time.Location) (bool, error) {
 	due := dueColumns(t.Due, loc)
@@ -104,7 +108,7 @@ func quoteLexeme(t string) string {
 }
 
 // writeTags makes tags the task's tags, in their order, creating the user's tags that are new.
-func writeTags(ctx context.Context, tx pgx.Tx, userID string, id uuid.UUID, tags []string, replace bool) error {
+func writeTags(ctx context.Context, tx querier, userID string, id uuid.UUID, tags []string, replace bool) error {
 	taskID := pgtype.UUID{Bytes: id, Valid: true}
 	if replace {
 		if _, err := tx.Exec(ctx, `DELETE FROM task_tags WHERE task_id = $1`, taskID); err != nil {
@@ -156,11 +160,6 @@ func (s *Store) many(ctx context.Context, userID string, capacity int, sql strin
 	})
 }
 
-// querier is a pool or a transaction.
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-}
-
 func (s *Store) collect(ctx context.Context, q querier, userID string, capacity int, sql string, args ...any) ([]task.Task, error) {
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
@@ -178,15 +177,24 @@ func (s *Store) collect(ctx context.Context, q querier, userID string, capacity 
 	return out, err
 }
 
-// save updates a task read at version $14 and updated_at $15 (what identifies its state).
-// Title key and search terms are sent only when they change.
-const save = `UPDATE tasks SET title = $3, description = $4, completed = $5, updated_at = $6, completed_at = $7,
-	priority = $8, due_date = $9::date, due_at = $10, due_key = $11, version = $12,
-	title_key = coalesce($13::bytea, title_key), search = coalesce($16::tsvector, search),
-	repeat = $17, repeat_done = $18
-WHERE id = $1 AND user_id = $2 AND version = $14 AND updated_at IS NOT DISTINCT FROM $15`
+// save updates a task read at version $14 and updated_at $15 (what identifies its state), and
+// its search terms when they change ($16), in one statement; it returns 1 when it did.
+const save = `WITH t AS (
+	UPDATE tasks SET title = $3, description = $4, completed = $5, updated_at = $6, completed_at = $7,
+		priority = $8, due_date = $9::date, due_at = $10, due_key = $11, version = $12,
+		title_key = coalesce($13::bytea, title_key), repeat = $17, repeat_done = $18
+	WHERE id = $1 AND user_id = $2 AND version = $14 AND updated_at IS NOT DISTINCT FROM $15
+	RETURNING id, user_id),
+s AS (
+	INSERT INTO task_search (task_id, user_id, search) SELECT id, user_id, $16::tsvector FROM t WHERE $16::tsvector IS NOT NULL
+	ON CONFLICT (task_id) DO UPDATE SET search = excluded.search)
+SELECT count(*) FROM t`
 
 func (s *Store) Save(ctx context.Context, userID string, changes []task.Change, loc *time.Location) (bool, error) {
+	if c := changes[0]; len(changes) == 1 && c.Done == nil && sameTags(c.Prev, c.Next) {
+		// The usual change is one statement: no transaction, one round trip.
+		return database.RetryOnce(ctx, func() (bool, error) { return saveOne(ctx, s.pool, userID, c, loc) })
+	}
 	return database.RetryOnce(ctx, func() (bool, error) {
 		saved := true
 		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -212,32 +220,46 @@ func (s *Store) Save(ctx context.Context, userID string, changes []task.Change, 
 // errNotSaved rolls back a Save whose task changed since it was read.
 var errNotSaved = errors.New("task changed since it was read")
 
-func saveOne(ctx context.Context, tx pgx.Tx, userID string, c task.Change, loc *time.Location) (bool, error) {
+// sameTags tells whether a change leaves the task's tags as they were.
+func sameTags(a, b task.Task) bool {
+	return strings.Join(a.Tags, "\x1f") == strings.Join(b.Tags, "\x1f")
+}
+
+// querier is the pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+func saveOne(ctx context.Context, q querier, userID string, c task.Change, loc *time.Location) (bool, error) {
 	p, n := c.Prev, c.Next
 	due := dueColumns(n.Due, loc)
 	var titleKey, search any
 	if n.Title != p.Title {
 		titleKey = task.TitleKey(n.Title)
 	}
-	tagsChanged := strings.Join(n.Tags, "\x1f") != strings.Join(p.Tags, "\x1f")
+	tagsChanged := !sameTags(p, n)
 	if tagsChanged || n.Title != p.Title || n.Description != p.Description {
 		search = searchVector(task.SearchTerms(n.Title, n.Description, n.Tags))
 	}
-	tag, err := tx.Exec(ctx, save, pgtype.UUID{Bytes: n.ID, Valid: true}, userID, n.Title, n.Description, n.Completed,
+	var saved int
+	err := q.QueryRow(ctx, save, pgtype.UUID{Bytes: n.ID, Valid: true}, userID, n.Title, n.Description, n.Completed,
 		n.UpdatedAt, n.CompletedAt, int16(n.Priority), due.date, due.at, due.key, n.Version,
-		titleKey, p.Version, p.UpdatedAt, search, repeatText(n.Repeat), n.RepeatDone)
-	if err != nil || tag.RowsAffected() == 0 {
+		titleKey, p.Version, p.UpdatedAt, search, repeatText(n.Repeat), n.RepeatDone).Scan(&saved)
+	if err != nil || saved == 0 {
 		return false, err
 	}
+	// Changes of tags and history come in a transaction (see Save).
 	if d := c.Done; d != nil {
 		done := dueColumns(&d.Due, loc)
-		if _, err := tx.Exec(ctx, `INSERT INTO task_completions (task_id, completed_at, due_date, due_at) VALUES ($1, $2, $3::date, $4)`,
+		if _, err := q.Exec(ctx, `INSERT INTO task_completions (task_id, completed_at, due_date, due_at) VALUES ($1, $2, $3::date, $4)`,
 			pgtype.UUID{Bytes: n.ID, Valid: true}, d.CompletedAt, done.date, done.at); err != nil {
 			return false, err
 		}
 	}
 	if tagsChanged {
-		return true, writeTags(ctx, tx, userID, n.ID, n.Tags, true)
+		return true, writeTags(ctx, q, userID, n.ID, n.Tags, true)
 	}
 	return true, nil
 }
