@@ -22,15 +22,17 @@ import (
 
 	"todo/internal/bearer"
 	"todo/internal/calendar"
+	"todo/internal/remind"
 	"todo/internal/task"
 )
 
 // API serves the JSON operations. routes.go places each one with Handle.
 type API struct {
-	huma   huma.API
-	tasks  *task.Service
-	bearer *bearer.Checker
-	log    *slog.Logger
+	huma      huma.API
+	tasks     *task.Service
+	reminders *remind.Service
+	bearer    *bearer.Checker
+	log       *slog.Logger
 	// calendar makes and revokes the calendar feeds (SetCalendar).
 	calendar *calendar.Service
 }
@@ -38,7 +40,7 @@ type API struct {
 // New configures huma on mux: OpenAPI 3.1 at /openapi.json, no remote docs page (ours is
 // served offline at /docs), no $schema links in bodies, and JSON bodies that must be UTF-8.
 // Every operation authenticates its caller with checker (and applies its rate limit).
-func New(mux *http.ServeMux, version string, tasks *task.Service, checker *bearer.Checker, log *slog.Logger) *API {
+func New(mux *http.ServeMux, version string, tasks *task.Service, reminders *remind.Service, checker *bearer.Checker, log *slog.Logger) *API {
 	// huma builds the errors of its own request validation (and documents every error)
 	// through this package variable, its only hook; every API of the process has the same
 	// error shape. It is set once, before the first operation of any API: servers built
@@ -59,7 +61,7 @@ func New(mux *http.ServeMux, version string, tasks *task.Service, checker *beare
 	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
 	byUser := http.NewServeMux()
 	mux.Handle("/api/", byUser)
-	return &API{huma: humago.New(splitMux{mux, byUser}, cfg), tasks: tasks, bearer: checker, log: log}
+	return &API{huma: humago.New(splitMux{mux, byUser}, cfg), tasks: tasks, reminders: reminders, bearer: checker, log: log}
 }
 
 // splitMux puts the brief's /api/{user_id}/… routes on a mux of their own, which the main mux

@@ -23,6 +23,8 @@ import (
 	"todo/internal/jobs"
 	"todo/internal/jwt"
 	"todo/internal/mail"
+	"todo/internal/push"
+	"todo/internal/remind"
 )
 
 // Config is every setting of the server. Secrets live here only in memory; nothing prints them.
@@ -42,6 +44,9 @@ type Config struct {
 	Jobs jobs.Config
 	// Mail is where email goes (SMTP_URL, MAIL_FROM).
 	Mail mail.Config
+	// Reminders: the window past which a reminder is missed (REMINDER_MISSED_WINDOW) and
+	// the VAPID contact of Web Push (VAPID_SUBJECT).
+	Reminders remind.Config
 
 	// AuthURL, when set, is an external Better Auth server whose JWKS the task API trusts.
 	AuthURL     *url.URL
@@ -228,6 +233,13 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.Mail.From != "" {
 		if _, err := netmail.ParseAddress(c.Mail.From); err != nil {
 			r.fail("MAIL_FROM", "must be an email address, optionally with a name (Todo <todo@example.com>), got %q", c.Mail.From)
+		}
+	}
+	c.Reminders = remind.Config{Production: c.Production, VAPIDSubject: r.str("VAPID_SUBJECT", ""),
+		MissedWindow: r.duration("REMINDER_MISSED_WINDOW", remind.DefaultMissedWindow)}
+	if s := c.Reminders.VAPIDSubject; s != "" {
+		if err := push.CheckSubject(s); err != nil {
+			r.fail("VAPID_SUBJECT", "%v", err)
 		}
 	}
 	c.QuotaTasks = int64(r.intIn("QUOTA_TASKS", 10_000, 0, 1<<31-1))

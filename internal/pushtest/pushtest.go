@@ -147,7 +147,7 @@ func (r *Receiver) Failures() []string {
 func (r *Receiver) Wait(t testing.TB, s Subscription, skip int) Message {
 	t.Helper()
 	var found Message
-	r.WaitFor(t, fmt.Sprintf("push message %d to %s", skip+1, s.Endpoint), func(ms []Message) bool {
+	r.WaitFor(t, fmt.Sprintf("push message %d to %s", skip+1, s.Endpoint), WaitTimeout, func(ms []Message) bool {
 		n := 0
 		for _, m := range ms {
 			if m.Endpoint == s.Endpoint {
@@ -163,11 +163,11 @@ func (r *Receiver) Wait(t testing.TB, s Subscription, skip int) Message {
 	return found
 }
 
-// WaitFor waits until done holds of the messages received, failing the test after
-// WaitTimeout, or at once when a request was refused for breaking the protocol.
-func (r *Receiver) WaitFor(t testing.TB, what string, done func([]Message) bool) {
+// WaitFor waits until done holds of the messages received, failing the test after timeout,
+// or at once when a request was refused for breaking the protocol.
+func (r *Receiver) WaitFor(t testing.TB, what string, timeout time.Duration, done func([]Message) bool) {
 	t.Helper()
-	deadline := time.After(WaitTimeout)
+	deadline := time.After(timeout)
 	for {
 		r.mu.Lock()
 		ok, failures, arrived := done(r.received), r.failures, r.arrived
@@ -181,7 +181,7 @@ func (r *Receiver) WaitFor(t testing.TB, what string, done func([]Message) bool)
 		select {
 		case <-arrived:
 		case <-deadline:
-			t.Fatalf("timed out after %v waiting for %s (%d messages received)", WaitTimeout, what, len(r.Messages()))
+			t.Fatalf("timed out after %v waiting for %s (%d messages received)", timeout, what, len(r.Messages()))
 		}
 	}
 }

@@ -57,6 +57,18 @@ func addRoutes(mux *http.ServeMux, d routeDeps) {
 	d.api.Handle("DELETE /api/v2/tags/{name}", d.api.DeleteTag())
 	d.api.Handle("GET /api/v2/settings", d.api.GetSettings())
 	d.api.Handle("PATCH /api/v2/settings", d.api.UpdateSettings())
+	// Reminders: a task's, snoozing (also with a push notification's token), the settings,
+	// the browsers subscribed to Web Push, and the notifications the open page polls for.
+	d.api.Handle("GET /api/v2/tasks/{task_id}/reminders", d.api.TaskReminders())
+	d.api.Handle("POST /api/v2/tasks/{task_id}/reminders", d.api.AddReminder())
+	d.api.Handle("DELETE /api/v2/reminders/{reminder_id}", d.api.DeleteReminder())
+	d.api.Handle("POST /api/v2/reminders/{reminder_id}/snooze", d.api.SnoozeReminder())
+	d.api.Handle("GET /api/v2/reminder-settings", d.api.GetReminderSettings())
+	d.api.Handle("PATCH /api/v2/reminder-settings", d.api.UpdateReminderSettings())
+	d.api.Handle("GET /api/v2/push/vapid-public-key", d.api.VAPIDPublicKey())
+	d.api.Handle("POST /api/v2/push/subscriptions", d.api.Subscribe())
+	d.api.Handle("DELETE /api/v2/push/subscriptions", d.api.Unsubscribe())
+	d.api.Handle("GET /api/v2/notifications", d.api.Notifications())
 	d.api.Handle("GET /api/v2/calendar", d.api.GetCalendarFeed())
 	d.api.Handle("POST /api/v2/calendar", d.api.CreateCalendarFeed())
 	d.api.Handle("DELETE /api/v2/calendar", d.api.DeleteCalendarFeed())

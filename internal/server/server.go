@@ -24,6 +24,7 @@ import (
 	"todo/internal/mail"
 	"todo/internal/mcp"
 	"todo/internal/observe"
+	"todo/internal/remind"
 	"todo/internal/task"
 	"todo/internal/task/stores"
 	"todo/internal/userrate"
@@ -32,13 +33,16 @@ import (
 
 // App is the whole application: its database, services and HTTP handler.
 type App struct {
-	cfg      config.Config
-	log      *slog.Logger
-	db       *database.DB
-	jobs     *jobs.Client
-	mail     *mail.Outbox
-	handler  http.Handler
-	stopping *atomic.Bool // /readyz says 503: Serve has begun to shut down
+	cfg   config.Config
+	log   *slog.Logger
+	db    *database.DB
+	jobs  *jobs.Client
+	mail  *mail.Outbox
+	tasks *task.Service
+	// reminders is closed after the jobs, which use it, have stopped.
+	reminders *remind.Service
+	handler   http.Handler
+	stopping  *atomic.Bool // /readyz says 503: Serve has begun to shut down
 	// stop ends the background refresh of the deleted users, done says it has ended.
 	stop context.CancelFunc
 	done chan struct{}
@@ -78,6 +82,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		db.Close()
 		return nil, err
 	}
+	reminders, err := remind.New(ctx, db, remind.Deps{Tasks: tasks, Jobs: queue, Mail: outbox, Secret: cfg.Secret, Base: cfg.BaseURL}, cfg.Reminders, log)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("reminders: %w", err)
+	}
 
 	// The calendar feeds go first when a user is deleted: they stop showing the tasks at once.
 	feeds := calendar.New(db, tasks, cfg.BaseURL, cfg.BaseURLSet, log)
@@ -87,7 +96,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	authn := auth.New(db, auth.Config{
 		Secret: cfg.Secret, BaseURL: cfg.BaseURL, TrustedOrigins: cfg.TrustedOrigins,
 		RateLimit: cfg.RateLimit, RateLimitStorage: cfg.RateLimitStorage, TrustedProxies: cfg.TrustedProxies, KeyRotation: cfg.KeyRotation,
-		UserData: userData{feeds, tasks}, MaxSessions: cfg.QuotaSessions, DeletedUsers: deleted,
+		UserData: userData{feeds, tasks, reminders}, MaxSessions: cfg.QuotaSessions, DeletedUsers: deleted,
 		Mailer: outbox, Email: cfg.Email, Now: cfg.Now,
 	}, log)
 	if err := deleted.Refresh(ctx, authn.DeletedUsers); err != nil {
@@ -129,7 +138,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 
 	mux := http.NewServeMux()
 	stopping := new(atomic.Bool)
-	jsonAPI := api.New(mux, version, tasks, checker, log)
+	jsonAPI := api.New(mux, version, tasks, reminders, checker, log)
 	jsonAPI.SetCalendar(feeds)
 	addRoutes(mux, routeDeps{
 		db: db, stopping: stopping, web: ui,
@@ -152,7 +161,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		db.Close()
 		return nil, fmt.Errorf("start the jobs: %w", err)
 	}
-	app := &App{cfg: cfg, log: log, db: db, jobs: queue, mail: outbox, handler: h, stopping: stopping, stop: stop, done: make(chan struct{})}
+	app := &App{cfg: cfg, log: log, db: db, jobs: queue, mail: outbox, tasks: tasks, reminders: reminders, handler: h, stopping: stopping, stop: stop, done: make(chan struct{})}
 	go func() {
 		defer close(app.done)
 		deleted.Run(bg, authn.DeletedUsers, log)
@@ -165,6 +174,12 @@ func (a *App) Handler() http.Handler { return a.handler }
 
 // Mail is the outbox every message of the app goes through.
 func (a *App) Mail() *mail.Outbox { return a.mail }
+
+// Tasks is the task service every door goes through.
+func (a *App) Tasks() *task.Service { return a.tasks }
+
+// Reminders is the reminders service.
+func (a *App) Reminders() *remind.Service { return a.reminders }
 
 // userData removes what each domain keeps of a user whom auth deletes.
 type userData []auth.UserData
@@ -188,6 +203,7 @@ func (a *App) Close() {
 	cancel()
 	a.stop()
 	<-a.done
+	a.reminders.Close()
 	a.db.Close()
 }
 

@@ -1,0 +1,476 @@
+package remind_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"todo/internal/apptest"
+	"todo/internal/config"
+	"todo/internal/database"
+	"todo/internal/pgtest"
+	"todo/internal/pushtest"
+	"todo/internal/remind"
+	"todo/internal/smtptest"
+	"todo/internal/task"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// call sends a request and decodes the answer into out (when not nil), failing unless the
+// status is want.
+func call(t testing.TB, s *apptest.Server, method, path, token string, body any, want int, out any) apptest.Response {
+	t.Helper()
+	r := s.Do(t, method, path, token, body)
+	if r.Status != want {
+		t.Fatalf("%s %s: got %d %s, want %d", method, path, r.Status, r.Body, want)
+	}
+	if out != nil {
+		r.JSON(t, out)
+	}
+	return r
+}
+
+type taskOut struct {
+	ID string `json:"id"`
+}
+
+type reminderOut struct {
+	ID           string     `json:"id"`
+	Kind         string     `json:"kind"`
+	Before       *string    `json:"before"`
+	SnoozedUntil *time.Time `json:"snoozed_until"`
+	NextFireAt   *time.Time `json:"next_fire_at"`
+}
+
+type notificationsOut struct {
+	Notifications []struct {
+		ID         int64     `json:"id"`
+		ReminderID string    `json:"reminder_id"`
+		TaskID     string    `json:"task_id"`
+		Title      string    `json:"title"`
+		FireAt     time.Time `json:"fire_at"`
+		State      string    `json:"state"`
+	} `json:"notifications"`
+	Since int64 `json:"since"`
+}
+
+// dueIn makes a task due at (an instant, to the second) with a reminder at its due, and
+// returns the task's and the reminder's ids.
+func dueIn(t testing.TB, s *apptest.Server, token, title string, at time.Time) (string, string) {
+	t.Helper()
+	var tk taskOut
+	call(t, s, "POST", "/api/v2/tasks", token, map[string]any{"title": title, "due": map[string]string{"at": at.UTC().Format(time.RFC3339)}}, http.StatusCreated, &tk)
+	var r reminderOut
+	call(t, s, "POST", "/api/v2/tasks/"+tk.ID+"/reminders", token, map[string]string{"kind": "due"}, http.StatusCreated, &r)
+	return tk.ID, r.ID
+}
+
+// soon is an instant one to two seconds ahead, to the second as a due is sent.
+func soon() time.Time { return time.Now().Add(2 * time.Second).Truncate(time.Second) }
+
+func subscribe(t testing.TB, s *apptest.Server, token string, sub pushtest.Subscription) {
+	t.Helper()
+	call(t, s, "POST", "/api/v2/push/subscriptions", token, sub, http.StatusCreated, nil)
+}
+
+// openDB opens the server's database beside it, for reading River's jobs.
+func openDB(t testing.TB, s *apptest.Server) *sql.DB {
+	t.Helper()
+	db, err := database.Open(context.Background(), s.Config.Database, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	if db.Dialect == database.Postgres {
+		h := stdlib.OpenDBFromPool(db.Postgres)
+		t.Cleanup(func() { h.Close() })
+		return h
+	}
+	return db.SQLite.Read
+}
+
+// waitIdle waits until no reminder job whose time has come is left to run: every occurrence
+// due has been fired (or found stale) and every delivery made. Jobs for later (a snooze, a due
+// moved ahead) wait.
+func waitIdle(t testing.TB, db *sql.DB) {
+	t.Helper()
+	waitFor(t, "every reminder job due to be done", func() bool {
+		rows, err := db.Query(`SELECT scheduled_at FROM river_job WHERE kind LIKE 'remind.%' AND state NOT IN ('completed', 'cancelled', 'discarded')`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		idle := true
+		for rows.Next() {
+			var at any
+			if err := rows.Scan(&at); err != nil {
+				t.Fatal(err)
+			}
+			idle = idle && instantOf(t, at).After(time.Now().Add(time.Minute))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return idle
+	})
+}
+
+// signIn signs the user in on s and returns a token s accepts.
+func signIn(t testing.TB, s *apptest.Server, email string) string {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	resp, err := c.Post(s.URL+"/api/auth/sign-in/email", "application/json",
+		strings.NewReader(fmt.Sprintf(`{"email":%q,"password":%q}`, email, apptest.Password)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	req, _ := http.NewRequest("GET", s.URL+"/api/auth/token", nil)
+	var tok struct{ Token string }
+	apptest.Send(t, c, req).JSON(t, &tok)
+	return tok.Token
+}
+
+// instantOf reads an instant as River's table keeps it: timestamptz, or SQLite's text.
+func instantOf(t testing.TB, v any) time.Time {
+	t.Helper()
+	switch v := v.(type) {
+	case time.Time:
+		return v
+	case string:
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05.999999999-07:00"} {
+			if at, err := time.Parse(layout, v); err == nil {
+				return at
+			}
+		}
+	}
+	t.Fatalf("cannot read %T %v as an instant", v, v)
+	return time.Time{}
+}
+
+// expect sends a request from another goroutine than the test's, and returns the body of its
+// answer, or how its answer differs from want.
+func expect(base, method, path, token, body string, want int) ([]byte, error) {
+	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		return nil, fmt.Errorf("%s %s: got %d %s, want %d", method, path, resp.StatusCode, b, want)
+	}
+	return b, nil
+}
+
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after 60 s waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestReminderFires: a reminder a second or two ahead reaches the user's browser by Web Push
+// (a real push service that checks the VAPID signature and decrypts the message), their
+// mailbox (a real SMTP server), and the page's notifications; the push notification's token
+// snoozes it without a session; a subscription its push service says is gone is forgotten.
+func TestReminderFires(t *testing.T) {
+	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
+		smtp := smtptest.Start(t)
+		s := apptest.Start(t, d, map[string]string{"SMTP_URL": smtp.URL(), "MAIL_FROM": "Todo <todo@example.com>", "JOB_RETRY_BACKOFF": "100ms"},
+			func(c *config.Config) { c.Mail.RootCAs = smtp.RootCAs })
+		u := s.SignUp(t, "fire@example.com")
+		receiver := pushtest.Start(t)
+		browser, dropped := receiver.Subscribe(t), receiver.Subscribe(t)
+		subscribe(t, s, u.Token, browser)
+		subscribe(t, s, u.Token, dropped)
+		receiver.Unsubscribe(dropped)
+		var key struct{ Key string }
+		call(t, s, "GET", "/api/v2/push/vapid-public-key", u.Token, nil, http.StatusOK, &key)
+		call(t, s, "PATCH", "/api/v2/reminder-settings", u.Token, map[string]any{"channels": map[string]bool{"email": true}}, http.StatusOK, nil)
+
+		at := soon()
+		taskID, reminderID := dueIn(t, s, u.Token, "Call the <plumber>", at)
+
+		m := receiver.Wait(t, browser, 0)
+		if m.VAPIDKey != key.Key {
+			t.Fatalf("signed with %q, want the key the API gives browsers, %q", m.VAPIDKey, key.Key)
+		}
+		var p remind.Payload
+		m.JSON(t, &p)
+		if p.Type != "reminder" || p.TaskID.String() != taskID || p.ReminderID.String() != reminderID || p.Title != "Call the <plumber>" ||
+			!p.FireAt.Equal(at) || p.URL != s.URL+"/tasks/"+taskID || !strings.HasPrefix(p.Body, "Due ") {
+			t.Fatalf("payload %+v; want the task's title, ids, link and due, fired at %v", p, at)
+		}
+
+		mail := smtp.WaitMessage(t, "fire@example.com")
+		if mail.Subject != "Reminder: Call the <plumber>" || !strings.Contains(mail.Text, s.URL+"/tasks/"+taskID) ||
+			!strings.Contains(mail.Text, s.URL+"/account") || !strings.Contains(mail.HTML, "Call the &lt;plumber&gt;") {
+			t.Fatalf("email %q:\n%s\n%s\nwant the title, the task's link and the settings' link, the HTML escaped", mail.Subject, mail.Text, mail.HTML)
+		}
+
+		var list notificationsOut
+		call(t, s, "GET", "/api/v2/notifications", u.Token, nil, http.StatusOK, &list)
+		if len(list.Notifications) != 1 || list.Notifications[0].State != "fired" || list.Notifications[0].TaskID != taskID ||
+			!list.Notifications[0].FireAt.Equal(at) || list.Since != list.Notifications[0].ID {
+			t.Fatalf("notifications %+v, want the one fired", list)
+		}
+		call(t, s, "GET", fmt.Sprintf("/api/v2/notifications?since=%d", list.Since), u.Token, nil, http.StatusOK, &list)
+		if len(list.Notifications) != 0 {
+			t.Fatalf("notifications after the last: %+v, want none", list.Notifications)
+		}
+
+		waitIdle(t, openDB(t, s))
+		call(t, s, "DELETE", "/api/v2/push/subscriptions", u.Token, map[string]string{"endpoint": dropped.Endpoint}, http.StatusNotFound, nil)
+		call(t, s, "DELETE", "/api/v2/push/subscriptions", u.Token, map[string]string{"endpoint": browser.Endpoint}, http.StatusNoContent, nil)
+		if n := len(receiver.Messages()); n != 1 {
+			t.Fatalf("%d push messages, want 1", n)
+		}
+
+		// The service worker snoozes with the payload's token, without a bearer token.
+		var r reminderOut
+		call(t, s, "POST", strings.TrimPrefix(p.Snooze.URL, s.URL), "", map[string]string{"for": "10m", "token": p.Snooze.Token}, http.StatusOK, &r)
+		if r.SnoozedUntil == nil || r.NextFireAt == nil || !r.NextFireAt.Equal(*r.SnoozedUntil) || time.Until(*r.SnoozedUntil) < 9*time.Minute {
+			t.Fatalf("snoozed: %+v, want it to fire again in 10 minutes", r)
+		}
+		call(t, s, "POST", strings.TrimPrefix(p.Snooze.URL, s.URL), "", map[string]string{"for": "10m", "token": p.Snooze.Token + "x"}, http.StatusUnauthorized, nil)
+	})
+}
+
+// TestOnlyCurrentTimesFire: a completed or deleted task's reminder never fires, a moved due
+// fires at its new time only, once.
+func TestOnlyCurrentTimesFire(t *testing.T) {
+	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
+		s := apptest.Start(t, d, nil)
+		u := s.SignUp(t, "moved@example.com")
+		receiver := pushtest.Start(t)
+		sub := receiver.Subscribe(t)
+		subscribe(t, s, u.Token, sub)
+
+		at := soon()
+		done, _ := dueIn(t, s, u.Token, "completed", at)
+		gone, _ := dueIn(t, s, u.Token, "deleted", at)
+		moved, _ := dueIn(t, s, u.Token, "moved", at)
+		dueIn(t, s, u.Token, "kept", at)
+		later := at.Add(2 * time.Second)
+		call(t, s, "POST", "/api/v2/tasks/"+done+"/toggle", u.Token, nil, http.StatusOK, nil)
+		call(t, s, "DELETE", "/api/v2/tasks/"+gone, u.Token, nil, http.StatusNoContent, nil)
+		call(t, s, "PATCH", "/api/v2/tasks/"+moved, u.Token, map[string]any{"due": map[string]string{"at": later.UTC().Format(time.RFC3339)}}, http.StatusOK, nil)
+
+		receiver.WaitFor(t, "the kept and moved tasks' reminders", pushtest.WaitTimeout, func(ms []pushtest.Message) bool { return len(ms) >= 2 })
+		waitIdle(t, openDB(t, s))
+		fired := map[string]time.Time{}
+		for _, m := range receiver.Messages() {
+			var p remind.Payload
+			m.JSON(t, &p)
+			if _, twice := fired[p.Title]; twice {
+				t.Fatalf("%q fired twice", p.Title)
+			}
+			fired[p.Title] = p.FireAt
+		}
+		if len(fired) != 2 || !fired["kept"].Equal(at) || !fired["moved"].Equal(later) {
+			t.Fatalf("fired %v; want kept at %v and moved at %v, nothing else", fired, at, later)
+		}
+		var list notificationsOut
+		call(t, s, "GET", "/api/v2/notifications", u.Token, nil, http.StatusOK, &list)
+		if len(list.Notifications) != 2 {
+			t.Fatalf("notifications %+v, want 2", list.Notifications)
+		}
+	})
+}
+
+// TestQuietHoursHoldPushAndEmail: during quiet hours the occurrence is recorded (the open page
+// shows it) while its push waits, stored for the end of the quiet hours.
+func TestQuietHoursHoldPushAndEmail(t *testing.T) {
+	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
+		s := apptest.Start(t, d, nil)
+		u := s.SignUp(t, "quiet@example.com")
+		receiver := pushtest.Start(t)
+		subscribe(t, s, u.Token, receiver.Subscribe(t))
+		now := time.Now().UTC()
+		quiet := map[string]string{"start": now.Add(-time.Hour).Format("15:04"), "end": now.Add(2 * time.Hour).Format("15:04")}
+		call(t, s, "PATCH", "/api/v2/reminder-settings", u.Token, map[string]any{"quiet_hours": quiet}, http.StatusOK, nil)
+		dueIn(t, s, u.Token, "at night", soon())
+
+		var list notificationsOut
+		waitFor(t, "the occurrence to be recorded", func() bool {
+			call(t, s, "GET", "/api/v2/notifications", u.Token, nil, http.StatusOK, &list)
+			return len(list.Notifications) == 1
+		})
+		db := openDB(t, s)
+		var state string
+		var scheduled any
+		waitFor(t, "the push job to be stored", func() bool {
+			err := db.QueryRow(`SELECT state, scheduled_at FROM river_job WHERE kind = 'remind.push'`).Scan(&state, &scheduled)
+			return err == nil
+		})
+		start, _ := remind.ParseClock(quiet["start"])
+		end, _ := remind.ParseClock(quiet["end"])
+		want := remind.QuietHours{Start: start, End: end}.Until(time.Now(), time.UTC)
+		if at := instantOf(t, scheduled); state != "available" || !at.Equal(want) {
+			t.Fatalf("push job %s for %v, want it waiting (available) for the end of the quiet hours, %v", state, at, want)
+		}
+		if n := len(receiver.Messages()); n != 0 {
+			t.Fatalf("%d push messages during quiet hours", n)
+		}
+	})
+}
+
+// TestTwoInstancesFireOnce: two servers on one PostgreSQL database, both scheduling the
+// reminders of their requests, send each occurrence once.
+func TestTwoInstancesFireOnce(t *testing.T) {
+	url := apptest.DatabaseURL(t, database.Postgres)
+	a := apptest.Start(t, database.Postgres, map[string]string{"DATABASE_URL": url})
+	b := apptest.Start(t, database.Postgres, map[string]string{"DATABASE_URL": url})
+	u := a.SignUp(t, "twice@example.com")
+	// Each server issues its own tokens (its URL is their issuer).
+	tokens := map[*apptest.Server]string{a: u.Token, b: signIn(t, b, u.Email)}
+	receiver := pushtest.Start(t)
+	subscribe(t, b, tokens[b], receiver.Subscribe(t))
+	const n = 40
+	at := time.Now().Add(3 * time.Second).Truncate(time.Second)
+	for i := range n {
+		via := []*apptest.Server{a, b}[i%2]
+		tk, _ := dueIn(t, via, tokens[via], fmt.Sprintf("task %d", i), at)
+		// The same reminder scheduled again by the other instance (a patch that moves the
+		// due away and back) is still one job.
+		other := []*apptest.Server{b, a}[i%2]
+		call(t, other, "PATCH", "/api/v2/tasks/"+tk, tokens[other], map[string]any{"due": map[string]string{"at": at.Add(time.Hour).UTC().Format(time.RFC3339)}}, http.StatusOK, nil)
+		call(t, other, "PATCH", "/api/v2/tasks/"+tk, tokens[other], map[string]any{"due": map[string]string{"at": at.UTC().Format(time.RFC3339)}}, http.StatusOK, nil)
+	}
+	receiver.WaitFor(t, fmt.Sprintf("%d push messages", n), pushtest.WaitTimeout, func(ms []pushtest.Message) bool { return len(ms) >= n })
+	waitIdle(t, openDB(t, a))
+	titles := map[string]int{}
+	for _, m := range receiver.Messages() {
+		var p remind.Payload
+		m.JSON(t, &p)
+		titles[p.Title]++
+	}
+	for i := range n {
+		if c := titles[fmt.Sprintf("task %d", i)]; c != 1 {
+			t.Fatalf("task %d fired %d times, want once (all: %v)", i, c, titles)
+		}
+	}
+}
+
+// TestTenThousandInOneMinute: 10,000 reminders of ten users due in the same minute all reach
+// their browsers, while the API keeps answering.
+func TestTenThousandInOneMinute(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10,000 reminders: not in -short")
+	}
+	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
+		s := apptest.Start(t, d, nil)
+		receiver := pushtest.Start(t)
+		const users, perUser = 10, 1000
+		type user struct {
+			apptest.User
+			sub pushtest.Subscription
+		}
+		us := make([]user, users)
+		for i := range us {
+			us[i].User = s.SignUp(t, fmt.Sprintf("many%d@example.com", i))
+			us[i].sub = receiver.Subscribe(t)
+			subscribe(t, s, us[i].Token, us[i].sub)
+		}
+		ctx := context.Background()
+		tasks, reminders := s.App.Tasks(), s.App.Reminders()
+		// The minute after the one in which setting up surely ends.
+		at := time.Now().Add(time.Minute).Truncate(time.Second)
+		var wg sync.WaitGroup
+		errs := make(chan error, users)
+		for _, u := range us {
+			wg.Go(func() {
+				for i := range perUser {
+					tk, err := tasks.Create(ctx, u.ID, task.Draft{Title: fmt.Sprintf("task %d", i)})
+					if err == nil {
+						_, err = reminders.Add(ctx, u.ID, tk.ID, remind.Draft{Kind: remind.AtTime, At: at.Add(time.Duration(i%50) * time.Second)})
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		if !time.Now().Before(at) {
+			t.Fatalf("setting up ended after the reminders' minute had begun (%v)", at)
+		}
+		// While they fire, the API answers: reads and writes, every one of them.
+		stop := make(chan struct{})
+		requests := make(chan error, 1)
+		go func() {
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					requests <- nil
+					return
+				default:
+				}
+				u := us[n%users]
+				_, err := expect(s.URL, "GET", "/api/v2/tasks?limit=5", u.Token, "", http.StatusOK)
+				var created struct{ ID string }
+				if err == nil {
+					var b []byte
+					if b, err = expect(s.URL, "POST", "/api/v2/tasks", u.Token, `{"title":"while firing"}`, http.StatusCreated); err == nil {
+						err = json.Unmarshal(b, &created)
+					}
+				}
+				if err == nil {
+					_, err = expect(s.URL, "DELETE", "/api/v2/tasks/"+created.ID, u.Token, "", http.StatusNoContent)
+				}
+				if err != nil {
+					requests <- err
+					return
+				}
+			}
+		}()
+		receiver.WaitFor(t, fmt.Sprintf("%d push messages", users*perUser), 10*time.Minute+time.Until(at), func(ms []pushtest.Message) bool {
+			return len(ms) >= users*perUser
+		})
+		close(stop)
+		if err := <-requests; err != nil {
+			t.Fatalf("while the reminders fired: %v", err)
+		}
+		waitIdle(t, openDB(t, s))
+		got := map[string]int{}
+		for _, m := range receiver.Messages() {
+			got[m.Endpoint]++
+		}
+		for i, u := range us {
+			if got[u.sub.Endpoint] != perUser {
+				t.Fatalf("user %d got %d messages, want %d", i, got[u.sub.Endpoint], perUser)
+			}
+		}
+	})
+}
