@@ -103,9 +103,9 @@ func searchVector(terms task.Terms) string {
 }
 
 // quoteLexeme writes a term as a quoted lexeme of a tsvector or tsquery literal.
-func quoteLexeme(t string) string {
-	return "'" + strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(t) + "'"
-}
+func quoteLexeme(t string) string { return "'" + lexemeQuotes.Replace(t) + "'" }
+
+var lexemeQuotes = strings.NewReplacer(`'`, `''`, `\`, `\\`)
 
 // writeTags makes tags the task's tags, in their order, creating the user's tags that are new.
 func writeTags(ctx context.Context, tx querier, userID string, id uuid.UUID, tags []string, replace bool) error {
