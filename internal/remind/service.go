@@ -316,23 +316,28 @@ func (s *Service) taskChanged(ctx context.Context, userID string, before, after 
 func sameDue(a, b task.Due) bool { return a.Date == b.Date && a.At.Equal(b.At) }
 
 func (s *Service) reschedule(ctx context.Context, userID string, before *task.Task, t task.Task) error {
-	loc, err := s.zone(ctx, userID)
-	if err != nil {
-		return err
-	}
 	newlyTimed := !t.Due.AllDay() && (before == nil || before.Due == nil || before.Due.AllDay())
 	var settings Settings
 	if newlyTimed {
+		var err error
 		if settings, err = s.store.settings(ctx, userID); err != nil {
 			return err
 		}
 	}
+	addDefault := newlyTimed && settings.DefaultBefore != nil
+	if before == nil && !addDefault {
+		return nil // a new task has no reminders yet
+	}
+	list, err := s.store.taskReminders(ctx, s.store.read, userID, t.ID)
+	if err != nil || (len(list) == 0 && !addDefault) {
+		return err
+	}
+	loc, err := s.zone(ctx, userID)
+	if err != nil {
+		return err
+	}
 	return s.store.inTx(ctx, func(tx *sql.Tx) error {
-		list, err := s.store.taskReminders(ctx, tx, userID, t.ID)
-		if err != nil {
-			return err
-		}
-		if len(list) == 0 && newlyTimed && settings.DefaultBefore != nil {
+		if len(list) == 0 {
 			r, err := s.defaultReminder(userID, t.ID, *settings.DefaultBefore)
 			if err != nil {
 				return err
