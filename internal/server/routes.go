@@ -130,6 +130,7 @@ func addRoutes(mux *http.ServeMux, d routeDeps) {
 	mux.Handle("POST /tasks/bulk", d.web.BulkTasks())
 	mux.Handle("GET /tasks/{id}", d.web.TaskItem())
 	mux.Handle("GET /tasks/{id}/edit", d.web.EditTaskForm())
+	mux.Handle("GET /tasks/{id}/repeat", d.web.RepeatFields())
 	mux.Handle("POST /tasks/{id}/edit", d.web.EditTask())
 	mux.Handle("POST /tasks/{id}/toggle", d.web.ToggleTask())
 	mux.Handle("GET /tasks/{id}/delete", d.web.ConfirmDeleteTask())

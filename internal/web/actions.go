@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -238,7 +239,11 @@ func (ui *UI) EditTaskForm() http.Handler {
 			ui.fail(w, r, err)
 			return
 		}
-		form := editForm(t, s, prefs.TimeZone)
+		form := editForm(t, s, prefs.TimeZone, ui.today(prefs))
+		if err := ui.loadHistory(r.Context(), a.User.ID, &form, t.ID, prefs.TimeZone); err != nil {
+			ui.fail(w, r, err)
+			return
+		}
 		if isHTMX(r) {
 			ui.write(w, r, http.StatusOK, "tasks", fragment{"task", taskView{Task: t, State: s, Editing: true, Form: form}})
 			return
@@ -250,10 +255,10 @@ func (ui *UI) EditTaskForm() http.Handler {
 // changedElsewhere is what the edit form says when the task changed since it was opened.
 const changedElsewhere = "This task changed in another tab — here is its current version. Make your change again, then save."
 
-// EditTask serves POST /tasks/{id}/edit: save the title, description, priority, tags and due.
-// The form carries the ETag of the task it was filled from: if the task has changed since (in
-// another tab), nothing is overwritten, and the form comes back with the task as it is now. A
-// refused edit stays open with what was typed and the reason.
+// EditTask serves POST /tasks/{id}/edit: save the title, description, priority, tags, due and
+// repeat rule. The form carries the ETag of the task it was filled from: if the task has
+// changed since (in another tab), nothing is overwritten, and the form comes back with the
+// task as it is now. A refused edit stays open with what was typed and the reason.
 func (ui *UI) EditTask() http.Handler {
 	return ui.userForm(ui.listOf(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated, s listState) {
 		form := readTaskForm(r.PostForm, s)
@@ -269,9 +274,21 @@ func (ui *UI) EditTask() http.Handler {
 		id := t.ID
 		status := http.StatusUnprocessableEntity
 		p, ok := form.planned(prefs.TimeZone)
+		patch := task.Patch{Title: &form.Title, Description: &form.Description, Priority: p.priority,
+			Tags: &p.tags, Due: p.due, ClearDue: p.due == nil, IfMatch: form.ETag}
+		// The repeat's choices are made for the due it will have, or today.
+		day := ui.today(prefs)
+		if p.due != nil {
+			day = p.due.DayIn(prefs.TimeZone)
+		}
+		if typed, has := readRepeatForm(r.PostForm); has {
+			typed.reanchor(day)
+			form.Repeat = typed
+			ok = form.repeatChange(t, &patch) && ok
+		} else {
+			form.Repeat = newRepeatForm(ruleOf(t), day)
+		}
 		if ok {
-			patch := task.Patch{Title: &form.Title, Description: &form.Description, Priority: p.priority,
-				Tags: &p.tags, Due: p.due, ClearDue: p.due == nil, IfMatch: form.ETag}
 			t, err = ui.tasks.Edit(r.Context(), a.User.ID, id, patch)
 			switch {
 			case errors.Is(err, task.ErrChanged):
@@ -280,7 +297,7 @@ func (ui *UI) EditTask() http.Handler {
 					ui.failOnList(w, r, a, s, err)
 					return
 				}
-				form = editForm(t, s, prefs.TimeZone)
+				form = editForm(t, s, prefs.TimeZone, ui.today(prefs))
 				form.Conflict, status, ok = changedElsewhere, http.StatusConflict, false
 			case form.withError(err):
 				ok = false
@@ -290,6 +307,10 @@ func (ui *UI) EditTask() http.Handler {
 			}
 		}
 		if !ok {
+			if err := ui.loadHistory(r.Context(), a.User.ID, &form, id, prefs.TimeZone); err != nil {
+				ui.failOnList(w, r, a, s, err)
+				return
+			}
 			edit := taskView{Task: task.Task{ID: id, Title: t.Title}, State: s, Editing: true, Form: form}
 			if isHTMX(r) {
 				ui.write(w, r, status, "tasks", fragment{"task", edit})
@@ -308,6 +329,73 @@ func (ui *UI) EditTask() http.Handler {
 		w.Header().Set("HX-Reswap", "outerHTML")
 		ui.showList(w, r, a, s, http.StatusOK, listChange{announce: "Saved " + quoted(t.Title) + "."})
 	}))
+}
+
+// repeatChange puts into patch what the Repeat control changes of t's rule: nothing when it
+// says the same rule (in other words, perhaps), a new rule, or none. A choice that makes no
+// rule gets its message, and repeatChange reports false.
+func (f *taskForm) repeatChange(t task.Task, patch *task.Patch) bool {
+	rule, repeats, msg := f.Repeat.rule()
+	if msg != "" {
+		f.setError("repeat", msg)
+		return false
+	}
+	old := ruleOf(t)
+	switch {
+	case !repeats:
+		patch.ClearRepeat = t.Repeat != nil
+	case old == nil || old.Anchored(f.Repeat.Anchor) != rule.Anchored(f.Repeat.Anchor):
+		patch.Repeat = rule
+	}
+	return true
+}
+
+// today is the date in the user's zone.
+func (ui *UI) today(prefs task.Prefs) task.Date {
+	return task.DateOf(ui.tasks.Now().In(prefs.TimeZone))
+}
+
+// loadHistory gives the edit form the occurrences of the task that were done.
+func (ui *UI) loadHistory(ctx context.Context, userID string, f *taskForm, id uuid.UUID, loc *time.Location) error {
+	done, err := ui.tasks.History(ctx, userID, id)
+	if err != nil {
+		return err
+	}
+	f.History = newHistoryView("history-"+id.String(), done, ui.tasks.Now(), loc)
+	return nil
+}
+
+// RepeatFields serves GET /tasks/{id}/repeat: the edit form's Repeat control as the query has
+// it, made for the due date in it (or today). htmx asks for it when the due date changes, so
+// that the presets read the new date, and choices on the old due's day move to the new one's.
+func (ui *UI) RepeatFields() http.Handler {
+	return ui.withUser(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated) {
+		t, err := ui.ownTask(r, a)
+		var prefs task.Prefs
+		if err == nil {
+			prefs, err = ui.tasks.Prefs(r.Context(), a.User.ID)
+		}
+		if err != nil {
+			ui.fail(w, r, err)
+			return
+		}
+		if !isHTMX(r) {
+			http.Redirect(w, r, "/tasks/"+t.ID.String()+"/edit", http.StatusSeeOther)
+			return
+		}
+		q := r.URL.Query()
+		day := ui.today(prefs)
+		if due, err := task.ParseDate(strings.TrimSpace(q.Get("due_date"))); err == nil {
+			day = due
+		}
+		f, has := readRepeatForm(q)
+		if has {
+			f.reanchor(day)
+		} else {
+			f = newRepeatForm(ruleOf(t), day)
+		}
+		ui.write(w, r, http.StatusOK, "tasks", fragment{"repeat-fields", repeatFields{ID: t.ID, Form: taskForm{Repeat: f}}})
+	})
 }
 
 // ToggleTask serves POST /tasks/{id}/toggle: flip the task between to do and done. A repeating

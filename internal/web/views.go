@@ -7,8 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"todo/internal/apperr"
 	"todo/internal/auth"
+	"todo/internal/recur"
 	"todo/internal/task"
 )
 
@@ -110,6 +113,10 @@ type taskForm struct {
 	Focus bool
 	// Preview is what quick add recognises in the title (the new-task form only).
 	Preview quickPreview
+	// Repeat is the rule the task repeats by, and History the occurrences it was done (the
+	// edit form only).
+	Repeat  repeatForm
+	History historyView
 }
 
 // Error is the error of the named field, if it is at fault.
@@ -136,10 +143,22 @@ func (f taskForm) OptionsOpen() bool {
 }
 
 // formFields are the fields of a task form in the order they appear.
-var formFields = []string{"title", "description", "priority", "tags", "due"}
+var formFields = []string{"title", "description", "priority", "tags", "due", "repeat"}
 
 // formLabels name the fields in error messages.
-var formLabels = map[string]string{"title": "Title", "description": "Description", "priority": "Priority", "tags": "Tags", "due": "Due date"}
+var formLabels = map[string]string{"title": "Title", "description": "Description", "priority": "Priority", "tags": "Tags", "due": "Due date", "repeat": "Repeat"}
+
+// RepeatInvalid tells whether the Repeat control's part at (repeat, interval, until, count) is
+// at fault.
+func (f taskForm) RepeatInvalid(at string) bool {
+	if f.Errors["repeat"] == "" {
+		return false
+	}
+	return f.Repeat.At == at || (f.Repeat.At == "" && at == "repeat")
+}
+
+// RepeatFocus tells whether the cursor starts in the Repeat control's part at.
+func (f taskForm) RepeatFocus(at string) bool { return f.FocusOn("repeat") && f.RepeatInvalid(at) }
 
 // Priorities are the choices of the priority menus, highest first.
 func (taskForm) Priorities() []task.Priority {
@@ -162,17 +181,37 @@ func (t taskView) EditFields() fieldSet {
 	return fieldSet{Form: t.Form, Prefix: "edit", Suffix: "-" + t.ID.String()}
 }
 
-// editForm is an edit form filled with the task as it is stored, its due in the user's zone.
-func editForm(t task.Task, s listState, loc *time.Location) taskForm {
+// repeatFields is the Repeat control of the edit form of the task ID.
+type repeatFields struct {
+	ID   uuid.UUID
+	Form taskForm
+}
+
+func (t taskView) RepeatFields() repeatFields { return repeatFields{ID: t.ID, Form: t.Form} }
+
+// editForm is an edit form filled with the task as it is stored, its due in the user's zone,
+// and its rule's choices made for its due (or today, the day it would be first due).
+func editForm(t task.Task, s listState, loc *time.Location, today task.Date) taskForm {
 	f := taskForm{State: s, Title: t.Title, Description: t.Description, Priority: t.Priority.String(),
 		Tags: strings.Join(t.Tags, ", "), ETag: t.ETag(), Focus: true}
+	anchor := today
 	if d := t.Due; d != nil {
-		f.DueDate = d.DayIn(loc).String()
+		anchor = d.DayIn(loc)
+		f.DueDate = anchor.String()
 		if !d.AllDay() {
 			f.DueTime = d.At.In(loc).Format("15:04")
 		}
 	}
+	f.Repeat = newRepeatForm(ruleOf(t), anchor)
 	return f
+}
+
+// ruleOf is the rule t repeats by; nil when it does not.
+func ruleOf(t task.Task) *recur.Rule {
+	if r, ok := t.Repeat.(recur.Rule); ok {
+		return &r
+	}
+	return nil
 }
 
 // setError puts a message next to a field, and the cursor there.

@@ -39,6 +39,7 @@ type Tasks interface {
 	SetAllCompleted(ctx context.Context, userID string, completed bool) (int64, error)
 	DeleteCompleted(ctx context.Context, userID string) (int64, error)
 	Apply(ctx context.Context, userID string, b task.Bulk) ([]task.Task, error)
+	History(ctx context.Context, userID string, id uuid.UUID) ([]task.Completion, error)
 	Tags(ctx context.Context, userID string) ([]task.Tag, error)
 	Prefs(ctx context.Context, userID string) (task.Prefs, error)
 	SavePrefs(ctx context.Context, userID string, p task.Prefs) error

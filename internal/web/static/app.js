@@ -2,8 +2,9 @@
 // swaps the server's fragments in place; this file shows times in the reader's time zone,
 // asks before deleting in a dialog, keeps the keyboard focus where the user expects it,
 // cancels an edit with Escape, gives the keyboard shortcuts of the list, helps with quick add,
-// tags and bulk selection, reads the browser's time zone for sign-up and settings, and reports
-// failures. No inline script is needed: the page's Content-Security-Policy forbids them.
+// tags, the Repeat control and bulk selection, reads the browser's time zone for sign-up and
+// settings, and reports failures. No inline script is needed: the page's
+// Content-Security-Policy forbids them.
 (function () {
   "use strict";
 
@@ -419,7 +420,36 @@
     });
   }
 
+  // The Repeat control: only the parts that the chosen preset and unit use are shown (without
+  // JavaScript all are, and the server reads the ones it needs). A last date or a number of
+  // times typed in chooses that end.
+
+  function showRepeatParts(root) {
+    root.querySelectorAll("[data-repeat]").forEach(function (control) {
+      const preset = control.querySelector("[data-repeat-preset]").value;
+      const unit = control.querySelector("[data-repeat-unit]").value;
+      const fromDone = control.querySelector('input[name="repeat_from"]').checked;
+      const shown = { rule: preset !== "never", custom: preset === "custom", weekly: preset === "weekly" && !fromDone };
+      shown["custom-" + unit] = preset === "custom" && !fromDone;
+      control.querySelectorAll("[data-repeat-show]").forEach(function (part) {
+        part.hidden = !part.dataset.repeatShow.split(" ").some(function (name) { return shown[name]; });
+      });
+    });
+  }
+
+  document.addEventListener("change", function (e) {
+    const control = e.target.closest && e.target.closest("[data-repeat]");
+    if (control) showRepeatParts(control.parentNode);
+  });
+
+  document.addEventListener("input", function (e) {
+    const end = e.target.dataset && e.target.dataset.repeatEnd;
+    const control = end && e.target.closest("[data-repeat]");
+    if (control) control.querySelector('input[name="repeat_end"][value="' + end + '"]').checked = true;
+  });
+
   document.addEventListener("htmx:load", function (e) {
+    showRepeatParts(e.detail.elt.parentNode || document);
     localizeTimes(e.detail.elt);
     showSelection();
     const button = document.getElementById("show-shortcuts");
@@ -427,6 +457,7 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    showRepeatParts(document);
     localizeTimes(document);
     showSelection();
     offerBrowserZone();
