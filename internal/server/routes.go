@@ -140,6 +140,8 @@ func addRoutes(mux *http.ServeMux, d routeDeps) {
 	mux.Handle("POST /tasks/clear-completed", d.web.ClearCompleted())
 	mux.Handle("GET /settings", d.web.SettingsPage())
 	mux.Handle("POST /settings", d.web.SaveSettings())
+	mux.Handle("POST /settings/calendar", d.web.CreateCalendarFeed())
+	mux.Handle("POST /settings/calendar/revoke", d.web.RevokeCalendarFeed())
 	mux.Handle("GET /static/", d.web.Static())
 
 	// Operations.

@@ -135,6 +135,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 		return nil, err
 	}
 	ui.Limit = limit
+	ui.Calendar = feeds
 
 	mux := http.NewServeMux()
 	stopping := new(atomic.Bool)

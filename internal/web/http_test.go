@@ -179,6 +179,8 @@ func TestFormsRefuseCrossSiteRequests(t *testing.T) {
 		{"/tasks/clear-completed", url.Values{}},
 		{"/tasks/bulk", url.Values{"action": {"complete"}, "id": {id}}},
 		{"/settings", url.Values{"time_zone": {"Asia/Tokyo"}, "week_start": {"Sunday"}}},
+		{"/settings/calendar", url.Values{}},
+		{"/settings/calendar/revoke", url.Values{}},
 		{"/signout", url.Values{}},
 		{"/signin", url.Values{"email": {u.Email}, "password": {apptest.Password}}},
 		{"/signup", url.Values{"name": {"Forged"}, "email": {"forged@example.com"}, "password": {"forged password"}}},

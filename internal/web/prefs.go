@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -9,16 +10,25 @@ import (
 	"todo/internal/task"
 )
 
-// prefsView is the settings page: the user's time zone and first day of the week.
+// prefsView is the settings page: the user's time zone and first day of the week, and their
+// calendar feed.
 type prefsView struct {
 	layoutView
 	Zone      string
 	WeekStart time.Weekday
 	// Now is the user's date and time in their zone, to check the zone by.
-	Now       string
-	Saved     bool
+	Now string
+	// Done says what the last form did, for the line at the top of the page.
+	Done      string
 	ZoneError string
 	WeekError string
+	Feed      feedView
+}
+
+// What the settings page says after a form succeeded (its ?saved=).
+var prefsDone = map[string]string{
+	"1":            "Your settings are saved.",
+	"calendar-off": "Your calendar feed is stopped: its URL no longer works.",
 }
 
 // zoneGroup is the zones of one area (Europe, America…), an <optgroup> of the zone menu.
@@ -61,22 +71,29 @@ func (prefsView) Weekdays() []time.Weekday {
 	return []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
 }
 
-func (ui *UI) prefsView(a *auth.Authenticated, p task.Prefs) prefsView {
+// settingsView is the settings page of the user with prefs.
+func (ui *UI) settingsView(ctx context.Context, a *auth.Authenticated, p task.Prefs) (prefsView, error) {
 	now := ui.tasks.Now().In(p.TimeZone)
-	return prefsView{layoutView: layoutView{Title: "Settings", User: &a.User}, Zone: p.TimeZone.String(), WeekStart: p.WeekStart,
+	v := prefsView{layoutView: layoutView{Title: "Settings", User: &a.User}, Zone: p.TimeZone.String(), WeekStart: p.WeekStart,
 		Now: fullDate(task.DateOf(now)) + ", " + now.Format("15:04")}
+	var err error
+	v.Feed, err = ui.feed(ctx, a.User.ID, p)
+	return v, err
 }
 
 // SettingsPage serves GET /settings.
 func (ui *UI) SettingsPage() http.Handler {
 	return ui.withUser(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated) {
 		p, err := ui.tasks.Prefs(r.Context(), a.User.ID)
+		var v prefsView
+		if err == nil {
+			v, err = ui.settingsView(r.Context(), a, p)
+		}
 		if err != nil {
 			ui.fail(w, r, err)
 			return
 		}
-		v := ui.prefsView(a, p)
-		v.Saved = r.URL.Query().Get("saved") == "1"
+		v.Done = prefsDone[r.URL.Query().Get("saved")]
 		ui.page(w, r, http.StatusOK, "prefs", v)
 	})
 }
@@ -86,11 +103,14 @@ func (ui *UI) SettingsPage() http.Handler {
 func (ui *UI) SaveSettings() http.Handler {
 	return ui.userForm(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated) {
 		saved, err := ui.tasks.Prefs(r.Context(), a.User.ID)
+		var v prefsView
+		if err == nil {
+			v, err = ui.settingsView(r.Context(), a, saved)
+		}
 		if err != nil {
 			ui.fail(w, r, err)
 			return
 		}
-		v := ui.prefsView(a, saved)
 		p := saved
 		v.Zone = strings.TrimSpace(r.PostForm.Get("time_zone"))
 		if p.TimeZone, err = task.LoadTimeZone(v.Zone); err != nil {

@@ -82,6 +82,8 @@ type UI struct {
 	strictOrigin bool
 	// Limit, when set, is the per-user rate limit, the same buckets as the task API's.
 	Limit *userrate.Limiter
+	// Calendar, when set, is the calendar feeds, which the settings page makes and revokes.
+	Calendar Calendar
 }
 
 // New builds the UI over the task and auth services. strictOrigin says that forms must come

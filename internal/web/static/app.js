@@ -2,9 +2,9 @@
 // swaps the server's fragments in place; this file shows times in the reader's time zone,
 // asks before deleting in a dialog, keeps the keyboard focus where the user expects it,
 // cancels an edit with Escape, gives the keyboard shortcuts of the list, helps with quick add,
-// tags, the Repeat control and bulk selection, reads the browser's time zone for sign-up and
-// settings, and reports failures. No inline script is needed: the page's
-// Content-Security-Policy forbids them.
+// tags, the Repeat control and bulk selection, copies the calendar feed's URL, reads the
+// browser's time zone for sign-up and settings, and reports failures. No inline script is
+// needed: the page's Content-Security-Policy forbids them.
 (function () {
   "use strict";
 
@@ -448,6 +448,33 @@
     if (control) control.querySelector('input[name="repeat_end"][value="' + end + '"]').checked = true;
   });
 
+  // Copy buttons (the calendar feed's URL): the clipboard where the browser allows it, else
+  // the text selected, for the reader to copy.
+
+  function announce(message) {
+    const announcer = document.getElementById("announcer");
+    if (announcer) announcer.textContent = message;
+  }
+
+  document.addEventListener("click", function (e) {
+    const button = e.target.closest("[data-copy]");
+    if (!button) return;
+    const field = document.getElementById(button.dataset.copy);
+    const copied = function () {
+      button.textContent = "Copied";
+      announce("Copied the URL.");
+    };
+    field.focus();
+    field.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(copied, function () {
+        announce("The URL is selected: copy it with your keyboard or menu.");
+      });
+    } else if (document.execCommand("copy")) {
+      copied();
+    }
+  });
+
   document.addEventListener("htmx:load", function (e) {
     showRepeatParts(e.detail.elt.parentNode || document);
     localizeTimes(e.detail.elt);
@@ -458,6 +485,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     showRepeatParts(document);
+    document.querySelectorAll("[data-copy]").forEach(function (button) { button.hidden = false; });
     localizeTimes(document);
     showSelection();
     offerBrowserZone();
