@@ -122,7 +122,7 @@ func ascii(s string) bool {
 	return true
 }
 
-var folder = sync.Pool{New: func() any { return cases.Fold() }}
+var folder = sync.Pool{New: func() any { c := cases.Fold(); return &c }}
 
 // fold removes case and accents: the text is decomposed (é is e and a combining accent),
 // its combining marks dropped, case folded and put back together.
@@ -138,7 +138,7 @@ func fold(s string) string {
 			b.WriteRune(r)
 		}
 	}
-	c := folder.Get().(cases.Caser)
+	c := folder.Get().(*cases.Caser)
 	defer folder.Put(c)
 	c.Reset()
 	return norm.NFC.String(c.String(b.String()))
