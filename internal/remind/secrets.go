@@ -56,15 +56,19 @@ func vapidKeys(ctx context.Context, st *store, secret string, now time.Time) (pu
 	}
 	box, err := base64.RawURLEncoding.DecodeString(sealed)
 	if err != nil || len(box) < aead.NonceSize() {
-		return push.Keys{}, errors.New("the stored VAPID private key is not sealed as this server seals it")
+		return push.Keys{}, errUnsealed
 	}
 	private, err := aead.Open(nil, box[:aead.NonceSize()], box[aead.NonceSize():], []byte(public))
 	if err != nil {
-		return push.Keys{}, errors.New("the stored VAPID private key does not open with BETTER_AUTH_SECRET (was the secret changed?)")
+		return push.Keys{}, errUnsealed
 	}
 	keys := push.Keys{Public: public, Private: string(private)}
 	return keys, keys.Check()
 }
+
+// errUnsealed is a stored VAPID private key that this server cannot open: sealed with another
+// BETTER_AUTH_SECRET (or not by this app).
+var errUnsealed = errors.New("the stored VAPID private key does not open with BETTER_AUTH_SECRET (was the secret changed?)")
 
 // SnoozeTokenLifetime is how long the snooze token of a push notification works: the
 // notification's buttons snooze without a session for that long, then the app asks the user

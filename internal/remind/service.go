@@ -80,12 +80,18 @@ func New(ctx context.Context, db *database.DB, deps Deps, cfg Config, log *slog.
 	if subject == "" {
 		log.Warn("VAPID_SUBJECT is not set: Web Push is off (reminders go by email and to the open page)")
 	} else {
+		// A key sealed with another secret leaves push off, as the signing keys leave the
+		// built-in auth off with AUTH_URL: the rest of the app still works, and says why.
 		keys, err := vapidKeys(ctx, s.store, deps.Secret, s.now())
-		if err != nil {
+		switch {
+		case errors.Is(err, errUnsealed):
+			log.Error("Web Push is off: " + err.Error() + "; reminders go by email and to the open page")
+		case err != nil:
 			s.store.close()
 			return nil, err
+		default:
+			s.vapid, s.push = keys, push.NewClient(keys, subject, cfg.Production)
 		}
-		s.vapid, s.push = keys, push.NewClient(keys, subject, cfg.Production)
 	}
 	for _, register := range []func() error{
 		func() error { return jobs.Register(s.jobs, &fireWorker{s: s}) },
