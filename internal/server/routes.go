@@ -131,6 +131,10 @@ func addRoutes(mux *http.ServeMux, d routeDeps) {
 	mux.Handle("GET /tasks/{id}", d.web.TaskItem())
 	mux.Handle("GET /tasks/{id}/edit", d.web.EditTaskForm())
 	mux.Handle("GET /tasks/{id}/repeat", d.web.RepeatFields())
+	mux.Handle("POST /tasks/{id}/reminders", d.web.AddReminder())
+	mux.Handle("POST /tasks/{id}/reminders/{reminder}/delete", d.web.DeleteReminder())
+	mux.Handle("POST /reminders/{id}/snooze", d.web.SnoozeReminder())
+	mux.Handle("GET /notifications", d.web.Notices())
 	mux.Handle("POST /tasks/{id}/edit", d.web.EditTask())
 	mux.Handle("POST /tasks/{id}/toggle", d.web.ToggleTask())
 	mux.Handle("GET /tasks/{id}/delete", d.web.ConfirmDeleteTask())
@@ -142,6 +146,10 @@ func addRoutes(mux *http.ServeMux, d routeDeps) {
 	mux.Handle("POST /settings", d.web.SaveSettings())
 	mux.Handle("POST /settings/calendar", d.web.CreateCalendarFeed())
 	mux.Handle("POST /settings/calendar/revoke", d.web.RevokeCalendarFeed())
+	mux.Handle("POST /settings/reminders", d.web.SaveReminderSettings())
+	mux.Handle("POST /settings/push", d.web.SubscribePush())
+	mux.Handle("POST /settings/push/delete", d.web.UnsubscribePush())
+	mux.Handle("GET /sw.js", d.web.ServiceWorker())
 	mux.Handle("GET /static/", d.web.Static())
 
 	// Operations.

@@ -136,6 +136,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, version strin
 	}
 	ui.Limit = limit
 	ui.Calendar = feeds
+	ui.Reminders = reminders
 
 	mux := http.NewServeMux()
 	stopping := new(atomic.Bool)

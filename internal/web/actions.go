@@ -240,7 +240,7 @@ func (ui *UI) EditTaskForm() http.Handler {
 			return
 		}
 		form := editForm(t, s, prefs.TimeZone, ui.today(prefs))
-		if err := ui.loadHistory(r.Context(), a.User.ID, &form, t.ID, prefs.TimeZone); err != nil {
+		if err := ui.editParts(r.Context(), a.User.ID, &form, t, prefs.TimeZone); err != nil {
 			ui.fail(w, r, err)
 			return
 		}
@@ -288,6 +288,7 @@ func (ui *UI) EditTask() http.Handler {
 		} else {
 			form.Repeat = newRepeatForm(ruleOf(t), day)
 		}
+		stored := t
 		if ok {
 			t, err = ui.tasks.Edit(r.Context(), a.User.ID, id, patch)
 			switch {
@@ -297,7 +298,7 @@ func (ui *UI) EditTask() http.Handler {
 					ui.failOnList(w, r, a, s, err)
 					return
 				}
-				form = editForm(t, s, prefs.TimeZone, ui.today(prefs))
+				form, stored = editForm(t, s, prefs.TimeZone, ui.today(prefs)), t
 				form.Conflict, status, ok = changedElsewhere, http.StatusConflict, false
 			case form.withError(err):
 				ok = false
@@ -307,7 +308,7 @@ func (ui *UI) EditTask() http.Handler {
 			}
 		}
 		if !ok {
-			if err := ui.loadHistory(r.Context(), a.User.ID, &form, id, prefs.TimeZone); err != nil {
+			if err := ui.editParts(r.Context(), a.User.ID, &form, stored, prefs.TimeZone); err != nil {
 				ui.failOnList(w, r, a, s, err)
 				return
 			}
@@ -353,6 +354,15 @@ func (f *taskForm) repeatChange(t task.Task, patch *task.Patch) bool {
 // today is the date in the user's zone.
 func (ui *UI) today(prefs task.Prefs) task.Date {
 	return task.DateOf(ui.tasks.Now().In(prefs.TimeZone))
+}
+
+// editParts gives the edit form of t what it shows beside the task's fields: its reminders and
+// the occurrences done.
+func (ui *UI) editParts(ctx context.Context, userID string, f *taskForm, t task.Task, loc *time.Location) error {
+	if err := ui.loadReminders(ctx, userID, f, t, loc); err != nil {
+		return err
+	}
+	return ui.loadHistory(ctx, userID, f, t.ID, loc)
 }
 
 // loadHistory gives the edit form the occurrences of the task that were done.

@@ -10,8 +10,8 @@ import (
 	"todo/internal/task"
 )
 
-// prefsView is the settings page: the user's time zone and first day of the week, and their
-// calendar feed.
+// prefsView is the settings page: the user's time zone and first day of the week, their
+// calendar feed and their reminders.
 type prefsView struct {
 	layoutView
 	Zone      string
@@ -23,12 +23,14 @@ type prefsView struct {
 	ZoneError string
 	WeekError string
 	Feed      feedView
+	Reminders reminderSettingsView
 }
 
 // What the settings page says after a form succeeded (its ?saved=).
 var prefsDone = map[string]string{
 	"1":            "Your settings are saved.",
 	"calendar-off": "Your calendar feed is stopped: its URL no longer works.",
+	"reminders":    "Your reminder settings are saved.",
 }
 
 // zoneGroup is the zones of one area (Europe, America…), an <optgroup> of the zone menu.
@@ -77,7 +79,10 @@ func (ui *UI) settingsView(ctx context.Context, a *auth.Authenticated, p task.Pr
 	v := prefsView{layoutView: layoutView{Title: "Settings", User: &a.User}, Zone: p.TimeZone.String(), WeekStart: p.WeekStart,
 		Now: fullDate(task.DateOf(now)) + ", " + now.Format("15:04")}
 	var err error
-	v.Feed, err = ui.feed(ctx, a.User.ID, p)
+	if v.Feed, err = ui.feed(ctx, a.User.ID, p); err != nil {
+		return v, err
+	}
+	v.Reminders, err = ui.reminderSettings(ctx, a.User.ID)
 	return v, err
 }
 

@@ -117,6 +117,8 @@ type taskForm struct {
 	// edit form only).
 	Repeat  repeatForm
 	History historyView
+	// Reminders are the task's reminders (the edit form only); nil when the server has none.
+	Reminders *remindersView
 }
 
 // Error is the error of the named field, if it is at fault.

@@ -84,6 +84,9 @@ type UI struct {
 	Limit *userrate.Limiter
 	// Calendar, when set, is the calendar feeds, which the settings page makes and revokes.
 	Calendar Calendar
+	// Reminders, when set, is the reminders of tasks: in the edit form, their settings, the
+	// browser's push subscription, and the notices of the open page.
+	Reminders Reminders
 }
 
 // New builds the UI over the task and auth services. strictOrigin says that forms must come
@@ -95,7 +98,7 @@ func New(tasks Tasks, authn Auth, strictOrigin bool, log *slog.Logger) (*UI, err
 	if ui.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	if ui.pages, err = parsePages(ui.assets, authn.EmailFeatures); err != nil {
+	if ui.pages, err = parsePages(ui.assets, authn.EmailFeatures, func() bool { return ui.Reminders != nil }); err != nil {
 		return nil, err
 	}
 	if ui.crossOrigin, err = newCrossOriginProtection(authn.Issuer()); err != nil {
@@ -106,12 +109,14 @@ func New(tasks Tasks, authn Auth, strictOrigin bool, log *slog.Logger) (*UI, err
 }
 
 // parsePages parses the pages; emailFeatures tells the layout whether to offer what needs
-// mail (the banner that asks to verify an address, "Forgot password?").
-func parsePages(a assets, emailFeatures func() auth.EmailFeatures) (map[string]*template.Template, error) {
+// mail (the banner that asks to verify an address, "Forgot password?"), remindersOn whether
+// the pages show the reminders that fire while they are open.
+func parsePages(a assets, emailFeatures func() auth.EmailFeatures, remindersOn func() bool) (map[string]*template.Template, error) {
 	base, err := template.New("").Funcs(template.FuncMap{
 		"asset":         a.url,
 		"plural":        plural,
 		"emailFeatures": emailFeatures,
+		"remindersOn":   remindersOn,
 	}).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, err

@@ -2,9 +2,10 @@
 // swaps the server's fragments in place; this file shows times in the reader's time zone,
 // asks before deleting in a dialog, keeps the keyboard focus where the user expects it,
 // cancels an edit with Escape, gives the keyboard shortcuts of the list, helps with quick add,
-// tags, the Repeat control and bulk selection, copies the calendar feed's URL, reads the
-// browser's time zone for sign-up and settings, and reports failures. No inline script is
-// needed: the page's Content-Security-Policy forbids them.
+// tags, the Repeat control and bulk selection, shows the notices of reminders, turns on
+// notifications in the browser, copies the calendar feed's URL, reads the browser's time zone
+// for sign-up and settings, and reports failures. No inline script is needed: the page's
+// Content-Security-Policy forbids them.
 (function () {
   "use strict";
 
@@ -219,10 +220,10 @@
 
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape") {
-      const form = e.target.closest && e.target.closest("form.task-edit");
-      if (form) {
+      const editing = e.target.closest && e.target.closest("li.task.is-editing");
+      if (editing) {
         e.preventDefault();
-        form.querySelector("[data-cancel-edit]").click();
+        editing.querySelector("[data-cancel-edit]").click();
       }
       return;
     }
@@ -448,6 +449,157 @@
     if (control) control.querySelector('input[name="repeat_end"][value="' + end + '"]').checked = true;
   });
 
+  // Reminders. The form that adds one shows the fields of the kind chosen (all of them
+  // without JavaScript).
+
+  function showReminderParts(root) {
+    root.querySelectorAll("[data-reminder-add]").forEach(function (form) {
+      const kind = form.querySelector("[data-reminder-kind]").value;
+      form.querySelectorAll("[data-reminder-show]").forEach(function (part) {
+        part.hidden = part.dataset.reminderShow !== kind;
+      });
+    });
+  }
+
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("[data-reminder-kind]")) showReminderParts(e.target.form.parentNode);
+  });
+
+  // The notices of reminders that fire while the page is open: htmx asks for them, and the
+  // last one seen is kept for the user's next page, so that a page loaded later does not show
+  // them again. Dismiss takes one away.
+
+  function noticesKey() {
+    const notices = document.getElementById("notices");
+    return notices ? "todo-notices-since-" + notices.dataset.user : null;
+  }
+
+  function storedSince() {
+    try {
+      return noticesKey() ? localStorage.getItem(noticesKey()) : null;
+    } catch (err) {
+      return null; // storage off: each page finds the last one itself
+    }
+  }
+
+  document.addEventListener("htmx:configRequest", function (e) {
+    if (e.detail.elt.id !== "notice-poll" || /[?&]since=/.test(e.detail.path)) return;
+    const since = storedSince();
+    if (since) e.detail.parameters.since = since;
+  });
+
+  function keepSince(root) {
+    const poll = root.querySelector ? root.querySelector("#notice-poll[data-since]") : null;
+    if (!poll || !noticesKey()) return;
+    const since = Number(poll.dataset.since);
+    try {
+      if (since > Number(storedSince() || 0)) localStorage.setItem(noticesKey(), String(since));
+    } catch (err) {
+      // storage off: nothing to keep
+    }
+  }
+
+  document.addEventListener("click", function (e) {
+    const dismiss = e.target.closest("[data-dismiss]");
+    if (!dismiss) return;
+    const card = dismiss.closest("li");
+    const next = card.nextElementSibling || card.previousElementSibling;
+    card.remove();
+    const target = next ? next.querySelector("button") : document.getElementById("main");
+    if (target) target.focus();
+  });
+
+  // Notifications in this browser: the permission, the service worker, and a push
+  // subscription made with the server's key, which the server keeps (/settings/push).
+
+  function keyBytes(key) {
+    const b64 = (key + "=".repeat((4 - key.length % 4) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+    return Uint8Array.from(atob(b64), function (c) { return c.charCodeAt(0); });
+  }
+
+  function postForm(url, fields) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(fields),
+      credentials: "same-origin",
+    }).then(function (res) {
+      if (!res.ok) throw new Error("the server answered " + res.status);
+    });
+  }
+
+  function setUpPush() {
+    const box = document.querySelector("[data-push]");
+    if (!box || !box.dataset.key) return;
+    const status = document.getElementById("push-status");
+    const on = document.getElementById("push-on");
+    const off = document.getElementById("push-off");
+    const say = function (text) { status.textContent = text; };
+    if (!window.isSecureContext) {
+      say("Notifications need a secure connection: open the app over HTTPS.");
+      return;
+    }
+    if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
+      say("This browser cannot show the app's notifications.");
+      return;
+    }
+    const show = function (subscribed) {
+      on.hidden = subscribed;
+      off.hidden = !subscribed;
+      if (subscribed) {
+        say("Notifications are on in this browser.");
+      } else if (Notification.permission === "denied") {
+        say("Notifications are blocked for this site: allow them in the browser's site settings, then turn them on here.");
+      } else {
+        say("Notifications are off in this browser.");
+      }
+    };
+    const subscription = function () {
+      return navigator.serviceWorker.getRegistration("/").then(function (reg) {
+        return reg ? reg.pushManager.getSubscription() : null;
+      });
+    };
+    subscription().then(function (sub) { show(!!sub); }, function () { show(false); });
+
+    on.addEventListener("click", function () {
+      on.disabled = true;
+      Notification.requestPermission().then(function (permission) {
+        if (permission !== "granted") throw new Error("notifications not allowed");
+        return navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () { return navigator.serviceWorker.ready; });
+      }).then(function (reg) {
+        return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(box.dataset.key) });
+      }).then(function (sub) {
+        const json = sub.toJSON();
+        return postForm("/settings/push", { endpoint: json.endpoint, p256dh: json.keys.p256dh, auth: json.keys.auth }).catch(function (err) {
+          return sub.unsubscribe().then(function () { throw err; });
+        });
+      }).then(function () {
+        show(true);
+        off.focus();
+      }, function () {
+        show(false);
+        if (Notification.permission !== "denied") say("Notifications could not be turned on in this browser. Try again in a moment.");
+      }).finally(function () {
+        on.disabled = false;
+      });
+    });
+
+    off.addEventListener("click", function () {
+      off.disabled = true;
+      subscription().then(function (sub) {
+        if (!sub) return null;
+        return postForm("/settings/push/delete", { endpoint: sub.endpoint }).then(function () { return sub.unsubscribe(); });
+      }).then(function () {
+        show(false);
+        on.focus();
+      }, function () {
+        say("Notifications could not be turned off. Try again in a moment.");
+      }).finally(function () {
+        off.disabled = false;
+      });
+    });
+  }
+
   // Copy buttons (the calendar feed's URL): the clipboard where the browser allows it, else
   // the text selected, for the reader to copy.
 
@@ -477,6 +629,8 @@
 
   document.addEventListener("htmx:load", function (e) {
     showRepeatParts(e.detail.elt.parentNode || document);
+    showReminderParts(e.detail.elt.parentNode || document);
+    keepSince(e.detail.elt.parentNode || document);
     localizeTimes(e.detail.elt);
     showSelection();
     const button = document.getElementById("show-shortcuts");
@@ -485,6 +639,8 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     showRepeatParts(document);
+    showReminderParts(document);
+    setUpPush();
     document.querySelectorAll("[data-copy]").forEach(function (button) { button.hidden = false; });
     localizeTimes(document);
     showSelection();
