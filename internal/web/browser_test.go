@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -367,4 +368,21 @@ func (p *page) signUp(name, email, password string) {
 // screenshot saves a PNG of the page when a test fails, to see what went wrong.
 func (p *page) screenshotOnFailure() {
 	browsertest.ScreenshotOnFailure(p.t, p.ctx, strings.NewReplacer("/", "_", " ", "_").Replace(p.t.Name())+".png")
+}
+
+// grant gives the tab's site the permissions (by their names in the Permissions API:
+// clipboard-read, notifications, push), as the user would by answering the browser's prompt.
+func (p *page) grant(names ...string) {
+	p.t.Helper()
+	p.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		for _, name := range names {
+			_, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
+				Permission: &browser.PermissionDescriptor{Name: name, UserVisibleOnly: name == "push"},
+				Setting:    browser.PermissionSettingGranted, Origin: p.base, BrowserContextID: chromedp.FromContext(ctx).BrowserContextID})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
 }

@@ -1,35 +1,14 @@
 package web_test
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/chromedp"
-
 	"todo/internal/apptest"
 	"todo/internal/database"
 )
-
-// grant gives the tab's site the permissions (by their names in the Permissions API:
-// clipboard-read, notifications, push), as the user would by answering the browser's prompt.
-func (p *page) grant(names ...string) {
-	p.t.Helper()
-	p.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		for _, name := range names {
-			_, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
-				Permission: &browser.PermissionDescriptor{Name: name, UserVisibleOnly: name == "push"},
-				Setting:    browser.PermissionSettingGranted, Origin: p.base, BrowserContextID: chromedp.FromContext(ctx).BrowserContextID})
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	}))
-}
 
 // feedAnswer is what a calendar app gets from the feed's URL: the status, and the body.
 func feedAnswer(t *testing.T, url string) (int, string) {
