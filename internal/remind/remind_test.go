@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -378,16 +380,27 @@ func TestTwoInstancesFireOnce(t *testing.T) {
 	}
 }
 
-// TestTenThousandInOneMinute: 10,000 reminders of ten users due in the same minute all reach
-// their browsers, while the API keeps answering.
-func TestTenThousandInOneMinute(t *testing.T) {
+// TestManyInOneMinute: the reminders of ten users due in the same minute all reach their
+// browsers, while the API keeps answering. REMINDER_LOAD sets how many in all: 1,000 by
+// default, which keeps the test suite's time; REMINDER_LOAD=10000 is the load of the spec's
+// plan (4 to 5 minutes per database on 2 cores).
+func TestManyInOneMinute(t *testing.T) {
 	if testing.Short() {
-		t.Skip("10,000 reminders: not in -short")
+		t.Skip("many reminders: not in -short")
+	}
+	total := 1000
+	if v := os.Getenv("REMINDER_LOAD"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 10 || n%10 != 0 {
+			t.Fatalf("REMINDER_LOAD=%q: want a multiple of 10, at least 10", v)
+		}
+		total = n
 	}
 	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
 		s := apptest.Start(t, d, nil)
 		receiver := pushtest.Start(t)
-		const users, perUser = 10, 1000
+		const users = 10
+		perUser := total / users
 		type user struct {
 			apptest.User
 			sub pushtest.Subscription
