@@ -56,57 +56,29 @@ func (s *Store) Query(ctx context.Context, userID string, p task.Plan) (task.Pag
 		}
 	}
 	return database.RetryOnce(ctx, func() (task.Page, error) {
-		page := task.Page{Tasks: make([]task.Task, 0, min(p.Limit, task.DefaultPageSize+1))}
-		err := s.pool.QueryRow(ctx, `SELECT total, completed FROM task_counts WHERE user_id = $1`, userID).
-			Scan(&page.Counts.Total, &page.Counts.Completed)
+		var c task.Counts
+		err := s.pool.QueryRow(ctx, `SELECT total, completed FROM task_counts WHERE user_id = $1`, userID).Scan(&c.Total, &c.Completed)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return task.Page{}, err
 		}
-		if page.Total, err = s.total(ctx, userID, p, page.Counts); err != nil {
-			return task.Page{}, err
-		}
-		offset := p.Offset
-		for _, part := range taskquery.Parts(p) {
-			limit := p.Limit - len(page.Tasks)
-			if limit <= 0 {
-				break
-			}
-			if part == taskquery.NoDue && offset > 0 {
-				// The tasks with a due came first; skip as many of them as there are.
-				var withDue int64
-				c := taskquery.Count(dialect, userID, p, " AND t.due_key IS NOT NULL")
-				if err := s.pool.QueryRow(ctx, c.SQL, c.Args...).Scan(&withDue); err != nil {
-					return task.Page{}, err
-				}
-				offset = max(0, p.Offset-withDue)
-			}
-			st := taskquery.Page(dialect, columns, userID, p, part, limit, offset)
-			tasks, err := s.collect(ctx, s.pool, userID, limit, st.SQL, st.Args...)
-			if err != nil {
-				return task.Page{}, err
-			}
-			page.Tasks = append(page.Tasks, tasks...)
-		}
-		return page, nil
+		return taskquery.Read(ctx, reader{s, userID}, dialect, columns, userID, p, c)
 	})
 }
 
-// total is the number of the user's tasks the plan selects: from the counts when it selects
-// by completion alone, else counted.
-func (s *Store) total(ctx context.Context, userID string, p task.Plan, c task.Counts) (int64, error) {
-	if !taskquery.Counted(p) {
-		switch p.Status {
-		case task.StatusOpen:
-			return c.Active(), nil
-		case task.StatusCompleted:
-			return c.Completed, nil
-		}
-		return c.Total, nil
-	}
-	st := taskquery.Count(dialect, userID, p, "")
+// reader runs a plan's statements on the pool, for the user's tasks.
+type reader struct {
+	s      *Store
+	userID string
+}
+
+func (r reader) Count(ctx context.Context, st taskquery.Statement) (int64, error) {
 	var n int64
-	err := s.pool.QueryRow(ctx, st.SQL, st.Args...).Scan(&n)
+	err := r.s.pool.QueryRow(ctx, st.SQL, st.Args...).Scan(&n)
 	return n, err
+}
+
+func (r reader) Tasks(ctx context.Context, st taskquery.Statement, limit int) ([]task.Task, error) {
+	return r.s.collect(ctx, r.s.pool, r.userID, limit, st.SQL, st.Args...)
 }
 
 // index gives the user's tasks that other programs wrote (no search terms or title key yet)

@@ -56,43 +56,38 @@ func (s *Store) Query(ctx context.Context, userID string, p task.Plan) (task.Pag
 			return task.Page{}, err
 		}
 	}
-	page := task.Page{Tasks: make([]task.Task, 0, min(p.Limit, task.DefaultPageSize+1))}
-	err := s.counts.QueryRowContext(ctx, userID).Scan(&page.Counts.Total, &page.Counts.Completed)
+	var c task.Counts
+	err := s.counts.QueryRowContext(ctx, userID).Scan(&c.Total, &c.Completed)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return task.Page{}, err
 	}
-	if page.Total, err = s.total(ctx, userID, p, page.Counts); err != nil {
+	page, err := taskquery.Read(ctx, reader{s, userID}, dialect, taskColumns, userID, p, c)
+	if err != nil {
 		return task.Page{}, err
 	}
-	offset := p.Offset
-	for _, part := range taskquery.Parts(p) {
-		limit := p.Limit - len(page.Tasks)
-		if limit <= 0 {
-			break
-		}
-		if part == taskquery.NoDue && offset > 0 {
-			// The tasks with a due came first; skip as many of them as there are.
-			var withDue int64
-			c := taskquery.Count(dialect, userID, p, " AND t.due_key IS NOT NULL")
-			if err := s.r.queryRow(ctx, c.SQL, c.Args...).Scan(&withDue); err != nil {
-				return task.Page{}, err
-			}
-			offset = max(0, p.Offset-withDue)
-		}
-		st := taskquery.Page(dialect, taskColumns, userID, p, part, limit, offset)
-		rows, err := s.r.query(ctx, st.SQL, st.Args...)
-		if err != nil {
-			return task.Page{}, err
-		}
-		var r row
-		tasks, err := collect(rows, limit, r.taskDest(), func() (task.Task, error) { return r.task(userID) })
-		rows.Close()
-		if err != nil {
-			return task.Page{}, err
-		}
-		page.Tasks = append(page.Tasks, tasks...)
-	}
 	return page, s.withTags(ctx, page.Tasks)
+}
+
+// reader runs a plan's statements on the reader pool, for the user's tasks.
+type reader struct {
+	s      *Store
+	userID string
+}
+
+func (r reader) Count(ctx context.Context, st taskquery.Statement) (int64, error) {
+	var n int64
+	err := r.s.r.queryRow(ctx, st.SQL, st.Args...).Scan(&n)
+	return n, err
+}
+
+func (r reader) Tasks(ctx context.Context, st taskquery.Statement, limit int) ([]task.Task, error) {
+	rows, err := r.s.r.query(ctx, st.SQL, st.Args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var row row
+	return collect(rows, limit, row.taskDest(), func() (task.Task, error) { return row.task(r.userID) })
 }
 
 // withTags reads the tags of the tasks of a page in one statement. Selected with the page's
@@ -125,24 +120,6 @@ func (s *Store) withTags(ctx context.Context, tasks []task.Task) error {
 		t.Tags = append(t.Tags, name)
 	}
 	return rows.Err()
-}
-
-// total is the number of the user's tasks the plan selects: from the counts when it selects
-// by completion alone, else counted.
-func (s *Store) total(ctx context.Context, userID string, p task.Plan, c task.Counts) (int64, error) {
-	if !taskquery.Counted(p) {
-		switch p.Status {
-		case task.StatusOpen:
-			return c.Active(), nil
-		case task.StatusCompleted:
-			return c.Completed, nil
-		}
-		return c.Total, nil
-	}
-	st := taskquery.Count(dialect, userID, p, "")
-	var n int64
-	err := s.r.queryRow(ctx, st.SQL, st.Args...).Scan(&n)
-	return n, err
 }
 
 // index gives the user's tasks that other programs wrote (no search terms or title key yet)

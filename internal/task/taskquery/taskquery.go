@@ -3,6 +3,7 @@
 package taskquery
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -208,4 +209,53 @@ func (b *builder) cursorValues(s task.Sort, part Part, c *task.Cursor) []string 
 	default:
 		return []string{b.param(c.Bytes), id}
 	}
+}
+
+// Reader runs statements of a plan on one store.
+type Reader interface {
+	// Count runs a statement of count(*).
+	Count(ctx context.Context, st Statement) (int64, error)
+	// Tasks runs a statement of a page's tasks, of at most limit rows.
+	Tasks(ctx context.Context, st Statement, limit int) ([]task.Task, error)
+}
+
+// Read reads the page that p selects for the user with r: its total (from the user's counts
+// c when it selects by completion alone) and its tasks, part by part.
+func Read(ctx context.Context, r Reader, d Dialect, columns, userID string, p task.Plan, c task.Counts) (task.Page, error) {
+	page := task.Page{Counts: c, Tasks: make([]task.Task, 0, min(p.Limit, task.DefaultPageSize+1))}
+	switch {
+	case Counted(p):
+		n, err := r.Count(ctx, Count(d, userID, p, ""))
+		if err != nil {
+			return task.Page{}, err
+		}
+		page.Total = n
+	case p.Status == task.StatusOpen:
+		page.Total = c.Active()
+	case p.Status == task.StatusCompleted:
+		page.Total = c.Completed
+	default:
+		page.Total = c.Total
+	}
+	offset := p.Offset
+	for _, part := range Parts(p) {
+		limit := p.Limit - len(page.Tasks)
+		if limit <= 0 {
+			break
+		}
+		if part == NoDue && offset > 0 {
+			// The tasks with a due came first; skip as many of them as there are.
+			withDue, err := r.Count(ctx, Count(d, userID, p, " AND t.due_key IS NOT NULL"))
+			if err != nil {
+				return task.Page{}, err
+			}
+			offset = max(0, p.Offset-withDue)
+		}
+		tasks, err := r.Tasks(ctx, Page(d, columns, userID, p, part, limit, offset), limit)
+		if err != nil {
+			return task.Page{}, err
+		}
+		page.Tasks = append(page.Tasks, tasks...)
+	}
+	return page, nil
 }
