@@ -32,18 +32,26 @@ func newStatements(ctx context.Context, db *sql.DB, queries ...string) (*stateme
 }
 
 // stmt is the prepared statement of query, or nil (run it unprepared) past the bound.
+//
+// The lock is not held while preparing: preparing waits for a connection of the pool, and the
+// writer's one may be in a transaction that needs the lock to find its own statements.
 func (s *statements) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if st, ok := s.m[query]; ok {
+	st, ok := s.m[query]
+	full := len(s.m) >= maxStatements
+	s.mu.Unlock()
+	if ok || full {
 		return st, nil
-	}
-	if len(s.m) >= maxStatements {
-		return nil, nil
 	}
 	st, err := s.db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if first, ok := s.m[query]; ok { // prepared meanwhile by another caller
+		st.Close()
+		return first, nil
 	}
 	s.m[query] = st
 	return st, nil
