@@ -96,8 +96,12 @@ func (s *Store) index(ctx context.Context, userID string) error {
 	}
 }
 
-// reindex writes the search terms and title keys of tasks as they are, in one statement.
+// reindex writes the search terms and title keys of tasks (of one user) as they are, in one
+// statement.
 func (s *Store) reindex(ctx context.Context, tasks []task.Task) error {
+	if len(tasks) == 0 {
+		return nil
+	}
 	ids := make([]pgtype.UUID, len(tasks))
 	keys := make([][]byte, len(tasks))
 	vectors := make([]string, len(tasks))
@@ -107,9 +111,9 @@ func (s *Store) reindex(ctx context.Context, tasks []task.Task) error {
 		vectors[i] = searchVector(task.SearchTerms(t.Title, t.Description, t.Tags))
 	}
 	_, err := s.exec(ctx, `WITH x AS (SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::text[]) AS x (id, k, v)),
-		t AS (UPDATE tasks AS t SET title_key = x.k FROM x WHERE t.id = x.id RETURNING t.id, t.user_id)
+		t AS (UPDATE tasks AS t SET title_key = x.k FROM x WHERE t.id = x.id AND t.user_id = $4 RETURNING t.id, t.user_id)
 		INSERT INTO task_search (task_id, user_id, search) SELECT t.id, t.user_id, x.v::tsvector FROM t JOIN x ON x.id = t.id
-		ON CONFLICT (task_id) DO UPDATE SET search = excluded.search`, ids, keys, vectors)
+		ON CONFLICT (task_id) DO UPDATE SET search = excluded.search`, ids, keys, vectors, tasks[0].UserID)
 	return err
 }
 

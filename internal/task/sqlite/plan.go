@@ -155,7 +155,7 @@ func (s *Store) reindex(ctx context.Context, tasks []task.Task) error {
 	w := s.w.in(tx)
 	for _, t := range tasks {
 		var searchID int64
-		err := w.queryRow(ctx, reindexTask, t.ID.String(), task.TitleKey(t.Title)).Scan(&searchID)
+		err := w.queryRow(ctx, reindexTask, t.ID.String(), task.TitleKey(t.Title), t.UserID).Scan(&searchID)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // deleted since it was read
 		}
@@ -309,7 +309,7 @@ func (s *Store) SavePrefs(ctx context.Context, userID string, p task.Prefs) erro
 		return err
 	}
 	for _, k := range keys {
-		if _, err := w.exec(ctx, `UPDATE tasks SET due_key = ? WHERE id = ?`, k.key, k.id); err != nil {
+		if _, err := w.exec(ctx, `UPDATE tasks SET due_key = ? WHERE id = ? AND user_id = ?`, k.key, k.id, userID); err != nil {
 			return err
 		}
 	}

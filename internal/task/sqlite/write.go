@@ -26,7 +26,7 @@ const (
 		ON CONFLICT (user_id, name_key) DO UPDATE SET name_key = excluded.name_key RETURNING id`
 	reindexTask = `UPDATE tasks SET title_key = ?2,
 		search_id = coalesce(search_id, (SELECT coalesce(max(search_id), 0) + 1 FROM tasks))
-		WHERE id = ?1 RETURNING search_id`
+		WHERE id = ?1 AND user_id = ?3 RETURNING search_id`
 )
 
 // txQueries are the statements prepared for the writes' transactions.
