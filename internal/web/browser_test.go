@@ -21,6 +21,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
@@ -385,4 +386,54 @@ func (p *page) grant(names ...string) {
 		}
 		return nil
 	}))
+}
+
+// heldRequests are the tab's requests for one address, paused until the test releases them.
+type heldRequests struct {
+	p      *page
+	paused chan fetch.RequestID
+}
+
+// hold pauses, from now on, the tab's requests for path.
+func (p *page) hold(path string) *heldRequests {
+	p.t.Helper()
+	h := &heldRequests{p: p, paused: make(chan fetch.RequestID, 16)}
+	ctx, stop := context.WithCancel(p.ctx)
+	p.t.Cleanup(stop)
+	err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*fetch.EventRequestPaused); ok {
+			select {
+			case h.paused <- e.RequestID:
+			default: // more than the test waits for; next never sees it
+			}
+		}
+	})
+	if err != nil {
+		p.t.Fatalf("browser: %v", err)
+	}
+	pattern := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`).Replace(p.base + path)
+	p.do(browsertest.Call(fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}}))
+	return h
+}
+
+// next waits for the next request to be held.
+func (h *heldRequests) next() fetch.RequestID {
+	h.p.t.Helper()
+	select {
+	case id := <-h.paused:
+		return id
+	case <-time.After(stepTimeout):
+		h.p.t.Fatalf("no request was held in %v", stepTimeout)
+		return ""
+	}
+}
+
+// release lets the held request go on. The page may have given it up meanwhile, which makes
+// the browser refuse to continue it; that is no failure.
+func (h *heldRequests) release(id fetch.RequestID) {
+	h.p.t.Helper()
+	ctx, cancel := context.WithTimeout(h.p.ctx, stepTimeout)
+	defer cancel()
+	err := chromedp.Do(ctx, browsertest.Call(fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id}))
+	h.p.t.Logf("release held request: %v", err)
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -478,4 +479,43 @@ func TestUsersSeeOnlyTheirOwnTasks(t *testing.T) {
 			t.Errorf("Bob toggled Alice's task: checked=%q", got)
 		}
 	})
+}
+
+// Two quick Backs: the history cache is off, so each page returned to is fetched again. The
+// answer for the page passed through must not land over the page arrived at, even when it
+// comes last, which the test makes sure of by holding it until the second Back has landed.
+func TestBackTwiceShowsThePageArrivedAt(t *testing.T) {
+	srv := apptest.Start(t, database.SQLite, nil)
+	titles := make([]string, 53)
+	for i := range titles {
+		titles[i] = fmt.Sprintf("Task %02d", i+1)
+	}
+	p := signedIn(t, srv, "back@example.com", titles...)
+	var first []string
+	for i := 53; i >= 4; i-- {
+		first = append(first, fmt.Sprintf("Task %02d", i))
+	}
+	p.listShows(first...)
+	p.clickRole("link", "Next")
+	p.listShows("Task 03", "Task 02", "Task 01")
+	second := p.path()
+	p.clickRole("link", "Previous")
+	p.waitFor("the first page", `location.search === ""`)
+	p.listShows(first...)
+
+	// loadend fires after load, whose handler swaps; so once a fetch has ended, what it would
+	// swap is on the page.
+	p.do(evaluateVoid(`window.restoresEnded = [];
+		document.addEventListener("htmx:historyCacheMiss", e => e.detail.xhr.addEventListener("loadend", () => restoresEnded.push(e.detail.path)))`))
+	held := p.hold(second)
+	p.do(back())
+	restore := held.next()
+	p.do(back())
+	p.waitFor("the first page's address", `location.search === ""`)
+	p.listShows(first...)
+	held.release(restore)
+	p.waitFor("the fetch of page 2 to end", `restoresEnded.includes(`+strconv.Quote(second)+`)`)
+	if got := p.titles(); !slices.Equal(got, first) {
+		t.Errorf("after the held answer for page 2 ended, the list shows %q; want the first page", got)
+	}
 }

@@ -1,11 +1,11 @@
 // Todo: what JavaScript adds to pages that work without it. htmx (loaded before this file)
-// swaps the server's fragments in place; this file shows times in the reader's time zone,
-// asks before deleting in a dialog, keeps the keyboard focus where the user expects it,
-// cancels an edit with Escape, gives the keyboard shortcuts of the list, helps with quick add,
-// tags, the Repeat control and bulk selection, shows the notices of reminders, turns on
-// notifications in the browser, copies the calendar feed's URL, reads the browser's time zone
-// for sign-up and settings, and reports failures. No inline script is needed: the page's
-// Content-Security-Policy forbids them.
+// swaps the server's fragments in place; this file keeps Back and Forward on the page the
+// address shows, shows times in the reader's time zone, asks before deleting in a dialog,
+// keeps the keyboard focus where the user expects it, cancels an edit with Escape, gives the
+// keyboard shortcuts of the list, helps with quick add, tags, the Repeat control and bulk
+// selection, shows the notices of reminders, turns on notifications in the browser, copies the
+// calendar feed's URL, reads the browser's time zone for sign-up and settings, and reports
+// failures. No inline script is needed: the page's Content-Security-Policy forbids them.
 (function () {
   "use strict";
 
@@ -150,6 +150,26 @@
       e.detail.xhr.todoListRequest = ++listRequests;
     }
   });
+
+  // Back and Forward: with its history cache off, htmx fetches every page it returns to, and
+  // it never cancels a fetch that a later step overtook. After two quick Backs the answer for
+  // the page passed through could land last, over the page the address shows; so a newer
+  // restore or navigation aborts the one still under way.
+  let pendingRestore = null;
+
+  function abortPendingRestore() {
+    if (pendingRestore) pendingRestore.abort();
+    pendingRestore = null;
+  }
+
+  document.addEventListener("htmx:historyCacheMiss", function (e) {
+    abortPendingRestore();
+    pendingRestore = e.detail.xhr;
+  });
+  document.addEventListener("htmx:historyRestore", function () {
+    pendingRestore = null;
+  });
+  document.addEventListener("htmx:beforeHistoryUpdate", abortPendingRestore);
 
   // Edit forms that are open stay open, with what is typed in them, when the list is
   // replaced by another action.
