@@ -17,11 +17,24 @@ import (
 // with its row by the database (ON DELETE CASCADE).
 type Observer func(ctx context.Context, userID string, before, after *Task)
 
-// observers are the service's Observers; a Service without any pays one read of an empty
-// slice per change.
+// Intent hears of the changes the service is about to save (creates and changes, not
+// deletes), before it saves them. An observer's work can be lost to a crash between the save
+// and the observer; what must survive that records, here and durably, the follow-up it owes,
+// and takes it back once its observer has done the work. An error refuses the changes: they
+// are not saved.
+type Intent func(ctx context.Context, userID string, changes []Pending) error
+
+// Pending is a change about to be saved: Before is nil for a task being created.
+type Pending struct {
+	Before, After *Task
+}
+
+// observers are the service's Observers and Intents; a Service without any pays one read of
+// an empty slice per change.
 type observers struct {
-	mu   sync.RWMutex
-	list []Observer
+	mu      sync.RWMutex
+	list    []Observer
+	intents []Intent
 }
 
 // OnChange adds f to the observers of the service's changes. It is meant for wiring, before
@@ -32,6 +45,14 @@ func (s *Service) OnChange(f Observer) {
 	s.observers.list = append(s.observers.list, f)
 }
 
+// BeforeChange adds f to the intents heard before each save. It is meant for wiring, before
+// the service serves requests.
+func (s *Service) BeforeChange(f Intent) {
+	s.observers.mu.Lock()
+	defer s.observers.mu.Unlock()
+	s.observers.intents = append(s.observers.intents, f)
+}
+
 // changed tells the observers of one saved change.
 func (s *Service) changed(ctx context.Context, userID string, before, after *Task) {
 	s.observers.mu.RLock()
@@ -40,4 +61,22 @@ func (s *Service) changed(ctx context.Context, userID string, before, after *Tas
 	for _, f := range list {
 		f(ctx, userID, before, after)
 	}
+}
+
+// intend tells the intents of the changes about to be saved; build makes them, and is called
+// only when there are intents to tell.
+func (s *Service) intend(ctx context.Context, userID string, build func() []Pending) error {
+	s.observers.mu.RLock()
+	intents := s.observers.intents
+	s.observers.mu.RUnlock()
+	if len(intents) == 0 {
+		return nil
+	}
+	changes := build()
+	for _, f := range intents {
+		if err := f(ctx, userID, changes); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -2,7 +2,9 @@ package task_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -109,5 +111,83 @@ func TestObserversHearSavedChanges(t *testing.T) {
 			t.Fatal("a task was deleted twice")
 		}
 		expect(t)
+	})
+}
+
+// TestIntentsComeBeforeTheSave: creates, changes and bulk changes are told to the intents
+// before they are saved (and before the observers hear of them), and an intent's error
+// refuses them, leaving the tasks as they were.
+func TestIntentsComeBeforeTheSave(t *testing.T) {
+	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
+		t.Parallel()
+		store, _ := newStore(t, d)
+		svc := task.NewService(store)
+		var heard []string
+		refuse := errors.New("refused by the intent")
+		svc.BeforeChange(func(ctx context.Context, userID string, changes []task.Pending) error {
+			for _, c := range changes {
+				b := "new"
+				if c.Before != nil {
+					b = c.Before.Title
+					// Not saved yet: the store still has the task as it was.
+					stored, err := svc.Get(ctx, userID, c.Before.ID)
+					if err != nil || stored.Title != c.Before.Title {
+						t.Errorf("the intent for %q ran after the save: the store has %q (%v)", c.After.Title, stored.Title, err)
+					}
+				}
+				heard = append(heard, fmt.Sprintf("intent %s -> %s", b, c.After.Title))
+				if c.After.Title == "refused" || slices.Contains(c.After.Tags, "refused") {
+					return refuse
+				}
+			}
+			return nil
+		})
+		svc.OnChange(func(_ context.Context, _ string, _, after *task.Task) {
+			if after != nil {
+				heard = append(heard, "saved "+after.Title)
+			}
+		})
+		expect := func(t *testing.T, want ...string) {
+			t.Helper()
+			if fmt.Sprint(heard) != fmt.Sprint(want) {
+				t.Fatalf("heard %q, want %q", heard, want)
+			}
+			heard = nil
+		}
+		const user = "intended"
+		a, err := svc.Create(ctx, user, task.Draft{Title: "a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		expect(t, "intent new -> a", "saved a")
+		if _, err := svc.Create(ctx, user, task.Draft{Title: "refused"}); !errors.Is(err, refuse) {
+			t.Fatalf("a create its intent refused answered %v", err)
+		}
+		expect(t, "intent new -> refused")
+		if _, err := svc.Update(ctx, user, a.ID, task.Patch{Title: ptr("refused")}); !errors.Is(err, refuse) {
+			t.Fatalf("a change its intent refused answered %v", err)
+		}
+		expect(t, "intent a -> refused")
+		b, _ := svc.Create(ctx, user, task.Draft{Title: "b"})
+		heard = nil
+		if _, err := svc.Apply(ctx, user, task.Bulk{Action: task.BulkAddTag, IDs: []uuid.UUID{a.ID, b.ID}, Tag: "refused"}); !errors.Is(err, refuse) {
+			t.Fatalf("a bulk change its intent refused answered %v", err)
+		}
+		expect(t, "intent a -> a")
+		page, err := svc.List(ctx, user, task.Filter{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var titles []string
+		for _, t := range page.Tasks {
+			titles = append(titles, t.Title+fmt.Sprint(t.Tags))
+		}
+		if fmt.Sprint(titles) != "[b[] a[]]" {
+			t.Fatalf("after the refusals the list is %q, want [b[] a[]]", titles)
+		}
+		if _, err := svc.Toggle(ctx, user, b.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, "intent b -> b", "saved b")
 	})
 }

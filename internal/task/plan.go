@@ -145,6 +145,16 @@ func (s *Service) Apply(ctx context.Context, userID string, b Bulk) ([]Task, err
 		if len(changes) == 0 {
 			return out, nil
 		}
+		err = s.intend(ctx, userID, func() []Pending {
+			pending := make([]Pending, len(changes))
+			for i := range changes {
+				pending[i] = Pending{Before: &changes[i].Prev, After: &changes[i].Next}
+			}
+			return pending
+		})
+		if err != nil {
+			return nil, err
+		}
 		saved, err := s.store.Save(ctx, userID, changes, loc)
 		if err == nil && saved {
 			for i := range changes {

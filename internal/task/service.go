@@ -150,6 +150,9 @@ func (s *Service) Create(ctx context.Context, userID string, d Draft) (Task, err
 	if err := withFirstDue(&t, s.now(), loc); err != nil {
 		return Task{}, err
 	}
+	if err := s.intend(ctx, userID, func() []Pending { return []Pending{{After: &t}} }); err != nil {
+		return Task{}, err
+	}
 	inserted, err := s.store.Insert(ctx, t, s.MaxTasks, loc)
 	if err != nil {
 		return Task{}, err
@@ -263,6 +266,9 @@ func (s *Service) modify(ctx context.Context, userID string, id uuid.UUID, ifMat
 			return Task{}, err
 		}
 		next.Version++
+		if err := s.intend(ctx, userID, func() []Pending { return []Pending{{Before: &prev, After: &next}} }); err != nil {
+			return Task{}, err
+		}
 		saved, err := s.store.Save(ctx, userID, []Change{{Prev: prev, Next: next, Done: done}}, loc)
 		if err == nil && saved {
 			s.changed(ctx, userID, &prev, &next)
