@@ -51,11 +51,25 @@ func postgresPoolConfig(cfg Config) (*pgxpool.Config, error) {
 	if idle := cfg.CheckIdleAfter; idle > 0 {
 		pcfg.ShouldPing = func(_ context.Context, p pgxpool.ShouldPingParams) bool { return p.IdleDuration > idle }
 	}
-	if !params.Has("default_query_exec_mode") && (pooler || IsTransactionPooler(pcfg.ConnConfig.Host)) {
+	transactionPooler := pooler || IsTransactionPooler(pcfg.ConnConfig.Host)
+	if !params.Has("default_query_exec_mode") && transactionPooler {
 		pcfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	if _, set := pcfg.ConnConfig.RuntimeParams["random_page_cost"]; !set && !transactionPooler {
+		pcfg.ConnConfig.RuntimeParams["random_page_cost"] = randomPageCost
 	}
 	return pcfg, nil
 }
+
+// randomPageCost is the planner's cost of reading a page out of order, relative to reading the
+// next one: 1.1, as for data in memory or on SSD, where a task list lives. With PostgreSQL's
+// default of 4 (spinning disks), a table not yet analyzed (a new one, for the minute or more
+// before autovacuum reads it) looks to the planner as if each user had a handful of rows, and
+// it reads a user's whole list through a bitmap and sorts it instead of walking the list's
+// index to the page: ten to twenty times the work for a list of a few hundred tasks. A URL
+// may set its own (random_page_cost=…). A transaction pooler refuses settings it does not know
+// at connection; there, set it on the database (ALTER DATABASE … SET random_page_cost = 1.1).
+const randomPageCost = "1.1"
 
 // IsTransactionPooler reports whether host is a PgBouncer in transaction mode, as Neon's
 // pooled endpoints (ep-…-pooler.…) are. (Elsewhere, add pgbouncer=true to the URL.) Such a pooler hands each transaction to any server

@@ -70,3 +70,23 @@ func TestIsTransactionPooler(t *testing.T) {
 		}
 	}
 }
+
+// TestRandomPageCost: connections to PostgreSQL plan for data in memory or on SSD unless the
+// URL says otherwise; through a transaction pooler, which would refuse the setting, the
+// database's own stays.
+func TestRandomPageCost(t *testing.T) {
+	for url, want := range map[string]string{
+		"postgresql://u@db.example.com/todo":                                         "1.1",
+		"postgresql://u@db.example.com/todo?random_page_cost=2":                      "2",
+		"postgresql://u@db.example.com/todo?pgbouncer=true":                          "",
+		"postgresql://u@ep-cool-darkness-123456-pooler.us-east-2.aws.neon.tech/todo": "",
+	} {
+		params, err := database.PlannerSettings(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := params["random_page_cost"]; got != want {
+			t.Errorf("%s: random_page_cost %q, want %q", url, got, want)
+		}
+	}
+}

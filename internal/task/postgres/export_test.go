@@ -17,3 +17,6 @@ func Statements(userID string, p task.Plan) []taskquery.Statement {
 	}
 	return out
 }
+
+// ListStatements are the statements of the specification's list: all tasks, and one status.
+var ListStatements = []string{listAll, listFiltered}
