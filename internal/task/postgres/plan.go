@@ -81,8 +81,8 @@ func (r reader) Tasks(ctx context.Context, st taskquery.Statement, limit int) ([
 	return r.s.collect(ctx, r.s.pool, r.userID, limit, st.SQL, st.Args...)
 }
 
-// index gives the user's tasks that other programs wrote (no search terms or title key yet)
-// their terms and key, a batch at a time.
+// index gives the user's tasks that have no search terms or title key yet (new ones, and
+// those other programs wrote) their terms and key, a batch at a time.
 func (s *Store) index(ctx context.Context, userID string) error {
 	for {
 		tasks, err := s.many(ctx, userID, 0, `SELECT `+columns+` FROM tasks AS t

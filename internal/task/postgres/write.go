@@ -17,21 +17,19 @@ import (
 )
 
 // insert adds a task unless its user has $7 tasks already ($7 = 0: no limit), by the counts
-// row as the statement's snapshot sees it, and its search terms, in one statement.
-const insert = `WITH t AS (
-	INSERT INTO tasks (id, user_id, title, description, completed, created_at,
-		priority, due_date, due_at, due_key, title_key, repeat)
-	SELECT $1::uuid, $2::text, $3::text, $4::text, $5::boolean, $6::timestamptz,
-		$8::smallint, $9::date, $10::timestamptz, $11::timestamptz, $12::bytea, $14::text
-	WHERE $7::bigint <= 0 OR coalesce((SELECT total FROM task_counts WHERE user_id = $2), 0) < $7::bigint
-	RETURNING id, user_id)
-INSERT INTO task_search (task_id, user_id, search) SELECT id, user_id, $13::tsvector FROM t`
+// row as the statement's snapshot sees it. Its search terms and title key come later, when a
+// search or a sort by title first needs them (index): most tasks change or go before anyone
+// searches for them, and one statement indexes a batch of them.
+const insert = `INSERT INTO tasks (id, user_id, title, description, completed, created_at,
+	priority, due_date, due_at, due_key, repeat)
+SELECT $1::uuid, $2::text, $3::text, $4::text, $5::boolean, $6::timestamptz,
+	$8::smallint, $9::date, $10::timestamptz, $11::timestamptz, $12::text
+WHERE $7::bigint <= 0 OR coalesce((SELECT total FROM task_counts WHERE user_id = $2), 0) < $7::bigint`
 
 func (s *Store) Insert(ctx context.Context, t task.Task, maxTasks int64, loc *time.Location) (bool, error) {
 	due := dueColumns(t.Due, loc)
 	args := []any{pgtype.UUID{Bytes: t.ID, Valid: true}, t.UserID, t.Title, t.Description, t.Completed, t.CreatedAt, maxTasks,
-		int16(t.Priority), due.date, due.at, due.key, task.TitleKey(t.Title), searchVector(task.SearchTerms(t.Title, t.Description, t.Tags)),
-		repeatText(t.Repeat)}
+		int16(t.Priority), due.date, due.at, due.key, repeatText(t.Repeat)}
 	if len(t.Tags) == 0 {
 		n, err := s.exec(ctx, insert, args...)
 		return n == 1, err

@@ -1,6 +1,8 @@
 package sqlite_test
 
 import (
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,4 +51,47 @@ func TestExplain(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestWritesExplain: the statements that write a task find it, and the next search id, in
+// indexes: none reads all the tasks.
+func TestWritesExplain(t *testing.T) {
+	db := apptest.OpenDB(t, database.SQLite)
+	for _, sql := range sqlite.WriteStatements {
+		rows, err := db.SQLite.Read.Query("EXPLAIN QUERY PLAN "+sql, make([]any, parameters(sql))...)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, sql)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		for _, line := range plan {
+			// A SEARCH of tasks without an index (as for a max() that no index can answer)
+			// reads the whole table too.
+			if line == "SCAN tasks" || strings.HasPrefix(line, "SCAN tasks ") || line == "SEARCH tasks" {
+				t.Errorf("reads every task:\n%s\n%s", sql, strings.Join(plan, "\n"))
+			}
+		}
+	}
+}
+
+// parameters is how many arguments the statement takes: its highest ?N, or else its ?s.
+func parameters(sql string) int {
+	numbered := regexp.MustCompile(`\?(\d+)`).FindAllStringSubmatch(sql, -1)
+	if len(numbered) == 0 {
+		return strings.Count(sql, "?")
+	}
+	n := 0
+	for _, m := range numbered {
+		i, _ := strconv.Atoi(m[1])
+		n = max(n, i)
+	}
+	return n
 }

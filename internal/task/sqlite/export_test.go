@@ -17,3 +17,6 @@ func Statements(userID string, p task.Plan) []taskquery.Statement {
 	}
 	return out
 }
+
+// WriteStatements are the statements of the writes' transactions.
+var WriteStatements = txQueries

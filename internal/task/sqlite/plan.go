@@ -122,8 +122,8 @@ func (s *Store) withTags(ctx context.Context, tasks []task.Task) error {
 	return rows.Err()
 }
 
-// index gives the user's tasks that other programs wrote (no search terms or title key yet)
-// their terms and key, a batch at a time.
+// index gives the user's tasks that have no search terms or title key yet (new ones, and
+// those other programs wrote) their terms and key, a batch at a time.
 func (s *Store) index(ctx context.Context, userID string) error {
 	for {
 		// The partial index holds only the rows to index (none, mostly); the planner, with

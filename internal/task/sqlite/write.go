@@ -25,41 +25,39 @@ const (
 	upsertTag        = `INSERT INTO tags (user_id, name, name_key) VALUES (?1, ?2, ?3)
 		ON CONFLICT (user_id, name_key) DO UPDATE SET name_key = excluded.name_key RETURNING id`
 	reindexTask = `UPDATE tasks SET title_key = ?2,
-		search_id = coalesce(search_id, (SELECT coalesce(max(search_id), 0) + 1 FROM tasks))
+		search_id = coalesce(search_id, (SELECT coalesce(max(search_id), 0) + 1 FROM tasks WHERE search_id IS NOT NULL))
 		WHERE id = ?1 AND user_id = ?3 RETURNING search_id`
 )
 
 // txQueries are the statements prepared for the writes' transactions.
 var txQueries = []string{insert, save, deleteTerms, insertTerms, deleteTaskTags, insertTaskTag, insertCompletion, upsertTag, reindexTask}
 
-// insert adds a task unless its user has ?7 tasks already (?7 = 0: no limit), and gives it
-// the next search_id. The single writer makes the check and the insert one step: the quota
-// is exact, and no two tasks get the same search_id.
+// insert adds a task unless its user has ?7 tasks already (?7 = 0: no limit); the single
+// writer makes the check and the insert one step, so the quota is exact. The task's search
+// terms and title key come later, when a search or a sort by title first needs them (index):
+// most tasks change or go before anyone searches for them, and a batch indexes many tasks in
+// one write, where each insert would add a segment to the full-text index of its own.
 const insert = `INSERT INTO tasks (id, user_id, title, description, completed, created_at,
-	priority, due_date, due_at, due_key, title_key, repeat, search_id)
-SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?8, ?9, ?10, ?11, ?12, ?13, coalesce((SELECT max(search_id) FROM tasks), 0) + 1
-WHERE ?7 <= 0 OR coalesce((SELECT total FROM task_counts WHERE user_id = ?2), 0) < ?7
-RETURNING search_id`
+	priority, due_date, due_at, due_key, repeat)
+SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?8, ?9, ?10, ?11, ?12
+WHERE ?7 <= 0 OR coalesce((SELECT total FROM task_counts WHERE user_id = ?2), 0) < ?7`
 
 func (s *Store) Insert(ctx context.Context, t task.Task, maxTasks int64, loc *time.Location) (bool, error) {
+	due := dueColumns(t.Due, loc)
+	args := []any{t.ID.String(), t.UserID, t.Title, t.Description, t.Completed,
+		t.CreatedAt.Format(timeFormat), maxTasks, int(t.Priority), due.date, due.at, due.key, repeatText(t.Repeat)}
+	if len(t.Tags) == 0 {
+		n, err := affected(s.w.exec(ctx, insert, args...))
+		return n == 1, err
+	}
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return false, err
 	}
 	defer tx.Rollback()
 	w := s.w.in(tx)
-	due := dueColumns(t.Due, loc)
-	var searchID int64
-	err = w.queryRow(ctx, insert, t.ID.String(), t.UserID, t.Title, t.Description, t.Completed,
-		t.CreatedAt.Format(timeFormat), maxTasks, int(t.Priority), due.date, due.at, due.key,
-		task.TitleKey(t.Title), repeatText(t.Repeat)).Scan(&searchID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if err := writeTerms(ctx, w, searchID, t, false); err != nil {
+	n, err := affected(w.exec(ctx, insert, args...))
+	if err != nil || n == 0 {
 		return false, err
 	}
 	if err := writeTags(ctx, w, t.UserID, t.ID, t.Tags, false); err != nil {
@@ -147,7 +145,7 @@ func (s *Store) GetMany(ctx context.Context, userID string, ids []uuid.UUID) ([]
 const save = `UPDATE tasks SET title = ?3, description = ?4, completed = ?5, updated_at = ?6, completed_at = ?7,
 	priority = ?8, due_date = ?9, due_at = ?10, due_key = ?11, version = ?12, title_key = coalesce(?13, title_key),
 	repeat = ?17, repeat_done = ?18,
-	search_id = CASE WHEN ?16 THEN coalesce(search_id, (SELECT coalesce(max(search_id), 0) + 1 FROM tasks)) ELSE search_id END
+	search_id = CASE WHEN ?16 THEN coalesce(search_id, (SELECT coalesce(max(search_id), 0) + 1 FROM tasks WHERE search_id IS NOT NULL)) ELSE search_id END
 WHERE id = ?1 AND user_id = ?2 AND version = ?14 AND updated_at IS ?15
 RETURNING search_id`
 

@@ -157,11 +157,15 @@ func Page(d Dialect, columns, userID string, p task.Plan, part Part, limit int, 
 	b := &builder{d: d}
 	b.sql.WriteString("SELECT " + columns + " FROM " + d.From(p) + " WHERE ")
 	b.where(userID, p)
-	switch part {
-	case WithDue:
+	switch {
+	case part == WithDue:
 		b.sql.WriteString(" AND t.due_key IS NOT NULL")
-	case NoDue:
+	case part == NoDue:
 		b.sql.WriteString(" AND t.due_key IS NULL")
+	case p.Sort == task.SortTitle:
+		// The title order's index holds the tasks that have a key: all of them, once the
+		// store has indexed the user's new tasks before reading.
+		b.sql.WriteString(" AND " + b.d.TitleKey + " IS NOT NULL")
 	}
 	keys := b.keys(p.Sort, part)
 	if c := p.Cursor; c != nil && !(part == NoDue && !c.NoDue) {
