@@ -193,6 +193,16 @@ func TestPlanning(t *testing.T) {
 			if got := p.titles(t, "u", task.Query{Search: task.ParseSearch("ferns")}); !slices.Equal(got, []string{"Water the ferns"}) {
 				t.Errorf("new title: %q", got)
 			}
+			// Indexed by that search, the task's terms now follow its edits as they are saved.
+			if _, err := p.Update(ctx, "u", tk.ID, task.Patch{Title: ptr("Water the roses")}); err != nil {
+				t.Fatal(err)
+			}
+			if got := p.titles(t, "u", task.Query{Search: task.ParseSearch("ferns")}); len(got) != 0 {
+				t.Errorf("title before the last edit still found: %q", got)
+			}
+			if got := p.titles(t, "u", task.Query{Search: task.ParseSearch("roses"), Sort: task.SortTitle}); !slices.Equal(got, []string{"Water the roses"}) {
+				t.Errorf("title of the last edit: %q", got)
+			}
 			if err := p.RenameTag(ctx, "u", "finances", "Money"); err != nil {
 				t.Fatal(err)
 			}

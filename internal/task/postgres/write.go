@@ -175,16 +175,19 @@ func (s *Store) collect(ctx context.Context, q querier, userID string, capacity 
 	return out, err
 }
 
-// save updates a task read at version $14 and updated_at $15 (what identifies its state), and
-// its search terms when they change ($16), in one statement; it returns 1 when it did.
+// save updates a task read at version $14 and updated_at $15 (what identifies its state), in
+// one statement, and returns 1 when it did. A task not indexed yet (no title key) stays so, its
+// terms and key left to index; an indexed one gets the new title's key and its new search terms
+// ($16, when they change).
 const save = `WITH t AS (
 	UPDATE tasks SET title = $3, description = $4, completed = $5, updated_at = $6, completed_at = $7,
 		priority = $8, due_date = $9::date, due_at = $10, due_key = $11, version = $12,
-		title_key = coalesce($13::bytea, title_key), repeat = $17, repeat_done = $18
+		title_key = CASE WHEN title_key IS NULL THEN NULL ELSE coalesce($13::bytea, title_key) END,
+		repeat = $17, repeat_done = $18
 	WHERE id = $1 AND user_id = $2 AND version = $14 AND updated_at IS NOT DISTINCT FROM $15
-	RETURNING id, user_id),
+	RETURNING id, user_id, title_key IS NOT NULL AS indexed),
 s AS (
-	INSERT INTO task_search (task_id, user_id, search) SELECT id, user_id, $16::tsvector FROM t WHERE $16::tsvector IS NOT NULL
+	INSERT INTO task_search (task_id, user_id, search) SELECT id, user_id, $16::tsvector FROM t WHERE $16::tsvector IS NOT NULL AND indexed
 	ON CONFLICT (task_id) DO UPDATE SET search = excluded.search)
 SELECT count(*) FROM t`
 

@@ -140,12 +140,13 @@ func (s *Store) GetMany(ctx context.Context, userID string, ids []uuid.UUID) ([]
 	return collect(rows, len(ids), r.dest(), func() (task.Task, error) { return r.task(userID) })
 }
 
-// save updates a task read at version ?14 and updated_at ?15 (what identifies its state), and
-// gives it a search_id when its terms are to be written (?16) and it has none yet.
+// save updates a task read at version ?14 and updated_at ?15 (what identifies its state). A
+// task not indexed yet (no search_id) stays so, its terms and key left to index; an indexed
+// one gets the new title's key, and its search_id back for its new terms.
 const save = `UPDATE tasks SET title = ?3, description = ?4, completed = ?5, updated_at = ?6, completed_at = ?7,
-	priority = ?8, due_date = ?9, due_at = ?10, due_key = ?11, version = ?12, title_key = coalesce(?13, title_key),
-	repeat = ?17, repeat_done = ?18,
-	search_id = CASE WHEN ?16 THEN coalesce(search_id, (SELECT coalesce(max(search_id), 0) + 1 FROM tasks WHERE search_id IS NOT NULL)) ELSE search_id END
+	priority = ?8, due_date = ?9, due_at = ?10, due_key = ?11, version = ?12,
+	title_key = CASE WHEN search_id IS NULL THEN title_key ELSE coalesce(?13, title_key) END,
+	repeat = ?16, repeat_done = ?17
 WHERE id = ?1 AND user_id = ?2 AND version = ?14 AND updated_at IS ?15
 RETURNING search_id`
 
@@ -177,7 +178,7 @@ func saveOne(ctx context.Context, w txStatements, userID string, c task.Change, 
 	var searchID sql.NullInt64
 	err := w.queryRow(ctx, save, n.ID.String(), userID, n.Title, n.Description, n.Completed,
 		timeText(n.UpdatedAt), timeText(n.CompletedAt), int(n.Priority), due.date, due.at, due.key, n.Version,
-		titleKey, p.Version, timeText(p.UpdatedAt), termsChanged, repeatText(n.Repeat), n.RepeatDone).Scan(&searchID)
+		titleKey, p.Version, timeText(p.UpdatedAt), repeatText(n.Repeat), n.RepeatDone).Scan(&searchID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -196,7 +197,7 @@ func saveOne(ctx context.Context, w txStatements, userID string, c task.Change, 
 			return false, err
 		}
 	}
-	if termsChanged {
+	if termsChanged && searchID.Valid {
 		if err := writeTerms(ctx, w, searchID.Int64, n, true); err != nil {
 			return false, err
 		}
