@@ -161,13 +161,18 @@ func retryUnavailable(ctx context.Context, cfg Config, log *slog.Logger, what st
 type SQLiteDB struct {
 	Write *sql.DB
 	Read  *sql.DB
+	// checkpoints copy the WAL into the database file (none in memory).
+	checkpoints *checkpointer
 }
 
-// Close closes both handles.
+// Close closes both handles, then copies what is left of the WAL.
 func (db *SQLiteDB) Close() {
 	db.Write.Close()
 	if db.Read != db.Write {
 		db.Read.Close()
+	}
+	if db.checkpoints != nil {
+		db.checkpoints.close()
 	}
 }
 

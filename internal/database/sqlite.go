@@ -55,7 +55,7 @@ func openSQLite(ctx context.Context, cfg Config, log *slog.Logger) (*SQLiteDB, e
 	if err := ownerOnly(path); err != nil {
 		return nil, err
 	}
-	write, err := sql.Open("sqlite", path+"?"+sqlitePragmas+"&_txlock=immediate")
+	write, err := sql.Open("sqlite", path+"?"+sqlitePragmas+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)")
 	if err != nil {
 		return nil, err
 	}
@@ -77,5 +77,11 @@ func openSQLite(ctx context.Context, cfg Config, log *slog.Logger) (*SQLiteDB, e
 	readers := max(4, runtime.NumCPU())
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
-	return &SQLiteDB{Write: write, Read: read}, nil
+	checkpoints, err := startCheckpointer(path, log)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, err
+	}
+	return &SQLiteDB{Write: write, Read: read, checkpoints: checkpoints}, nil
 }

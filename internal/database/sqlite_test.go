@@ -50,3 +50,47 @@ func TestSQLiteFilesAreOwnerOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestSQLiteCheckpointsInTheBackground: the writer's commits never copy the WAL into the
+// database file; the checkpointer does, while the writes go on.
+func TestSQLiteCheckpointsInTheBackground(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "todo.db")
+	u, err := database.ParseURL("sqlite:///" + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := database.Config{URL: u, ConnectTimeout: time.Second, StartupTimeout: time.Second, QueryTimeout: time.Second}
+	db, err := database.Open(context.Background(), cfg, apptest.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var every int
+	if err := db.SQLite.Write.QueryRow(`PRAGMA wal_autocheckpoint`).Scan(&every); err != nil {
+		t.Fatal(err)
+	}
+	if every != 0 {
+		t.Errorf("the writer checkpoints every %d pages in its commits", every)
+	}
+	if _, err := db.SQLite.Write.Exec(`CREATE TABLE t (v TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	size := func() int64 {
+		info, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.Size()
+	}
+	// The WAL holds the table; the file has only what the open wrote.
+	before := size()
+	deadline := time.Now().Add(10 * time.Second)
+	for size() == before {
+		if time.Now().After(deadline) {
+			t.Fatal("no checkpoint copied the WAL into the database file")
+		}
+		if _, err := db.SQLite.Write.Exec(`INSERT INTO t VALUES (zeroblob(4000))`); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
