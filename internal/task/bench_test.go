@@ -2,6 +2,7 @@ package task_test
 
 import (
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -82,6 +83,27 @@ func BenchmarkCreate(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkCreateConcurrently is creates from 16 users at once, as a busy server makes them:
+// on SQLite, the single writer commits those that wait for it together.
+func BenchmarkCreateConcurrently(b *testing.B) {
+	for _, d := range apptest.Dialects {
+		svc, _ := benchStore(b, d)
+		b.Run(string(d), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetParallelism(8) // 16 on 2 cores
+			var users atomic.Int64
+			b.RunParallel(func(pb *testing.PB) {
+				user := fmt.Sprintf("creator-%d", users.Add(1))
+				for pb.Next() {
+					if _, err := svc.Create(ctx, user, task.Draft{Title: "  Buy milk  ", Description: "two litres"}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		})
 	}
 }

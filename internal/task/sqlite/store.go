@@ -26,6 +26,7 @@ const timeFormat = "2006-01-02T15:04:05.000000Z"
 type Store struct {
 	reader, writer                                  *sql.DB
 	r, w                                            *statements // of the reader and the writer
+	g                                               *groupWriter
 	list, listFiltered, counts, get, getMany, prefs *sql.Stmt
 	tagsOf                                          *sql.Stmt
 	setAll, removeCompleted                         *sql.Stmt
@@ -56,6 +57,7 @@ func New(db *database.SQLiteDB) (*Store, error) {
 	if s.w, err = newStatements(context.Background(), db.Write, txQueries...); err != nil {
 		return nil, err
 	}
+	s.g = &groupWriter{db: db.Write, stmts: s.w}
 	for _, p := range []struct {
 		stmt  **sql.Stmt
 		db    *sql.DB

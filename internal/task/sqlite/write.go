@@ -24,13 +24,16 @@ const (
 	insertCompletion = `INSERT INTO task_completions (task_id, completed_at, due_date, due_at) VALUES (?, ?, ?, ?)`
 	upsertTag        = `INSERT INTO tags (user_id, name, name_key) VALUES (?1, ?2, ?3)
 		ON CONFLICT (user_id, name_key) DO UPDATE SET name_key = excluded.name_key RETURNING id`
+	// deleteTask deletes a task, only in the state ?3 and ?4 identify when they are set.
+	deleteTask = `DELETE FROM tasks WHERE id = ?1 AND user_id = ?2
+		AND (?3 IS NULL OR (version = ?3 AND updated_at IS ?4))`
 	reindexTask = `UPDATE tasks SET title_key = ?2,
 		search_id = coalesce(search_id, (SELECT coalesce(max(search_id), 0) + 1 FROM tasks WHERE search_id IS NOT NULL))
 		WHERE id = ?1 AND user_id = ?3 RETURNING search_id`
 )
 
 // txQueries are the statements prepared for the writes' transactions.
-var txQueries = []string{insert, save, deleteTerms, insertTerms, deleteTaskTags, insertTaskTag, insertCompletion, upsertTag, reindexTask}
+var txQueries = []string{insert, save, deleteTask, deleteTerms, insertTerms, deleteTaskTags, insertTaskTag, insertCompletion, upsertTag, reindexTask}
 
 // insert adds a task unless its user has ?7 tasks already (?7 = 0: no limit); the single
 // writer makes the check and the insert one step, so the quota is exact. The task's search
@@ -46,24 +49,16 @@ func (s *Store) Insert(ctx context.Context, t task.Task, maxTasks int64, loc *ti
 	due := dueColumns(t.Due, loc)
 	args := []any{t.ID.String(), t.UserID, t.Title, t.Description, t.Completed,
 		t.CreatedAt.Format(timeFormat), maxTasks, int(t.Priority), due.date, due.at, due.key, repeatText(t.Repeat)}
-	if len(t.Tags) == 0 {
-		n, err := affected(s.w.exec(ctx, insert, args...))
-		return n == 1, err
-	}
-	tx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback()
-	w := s.w.in(tx)
-	n, err := affected(w.exec(ctx, insert, args...))
-	if err != nil || n == 0 {
-		return false, err
-	}
-	if err := writeTags(ctx, w, t.UserID, t.ID, t.Tags, false); err != nil {
-		return false, err
-	}
-	return true, tx.Commit()
+	inserted := false
+	err := s.g.do(ctx, func(w txStatements) error {
+		n, err := affected(w.exec(ctx, insert, args...))
+		if err != nil || n == 0 {
+			return err
+		}
+		inserted = true
+		return writeTags(ctx, w, t.UserID, t.ID, t.Tags, false)
+	})
+	return inserted && err == nil, err
 }
 
 // repeatText is a rule as its column keeps it.
@@ -151,20 +146,26 @@ WHERE id = ?1 AND user_id = ?2 AND version = ?14 AND updated_at IS ?15
 RETURNING search_id`
 
 func (s *Store) Save(ctx context.Context, userID string, changes []task.Change, loc *time.Location) (bool, error) {
-	tx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback()
-	w := s.w.in(tx)
-	for _, c := range changes {
-		saved, err := saveOne(ctx, w, userID, c, loc)
-		if err != nil || !saved {
-			return false, err
+	err := s.g.do(ctx, func(w txStatements) error {
+		for _, c := range changes {
+			saved, err := saveOne(ctx, w, userID, c, loc)
+			if err != nil {
+				return err
+			}
+			if !saved {
+				return errNotSaved
+			}
 		}
+		return nil
+	})
+	if errors.Is(err, errNotSaved) {
+		return false, nil
 	}
-	return true, tx.Commit()
+	return err == nil, err
 }
+
+// errNotSaved undoes a Save whose task changed since it was read.
+var errNotSaved = errors.New("task changed since it was read")
 
 func saveOne(ctx context.Context, w txStatements, userID string, c task.Change, loc *time.Location) (bool, error) {
 	p, n := c.Prev, c.Next
@@ -217,8 +218,12 @@ func (s *Store) Delete(ctx context.Context, userID string, id uuid.UUID, prev *t
 	if prev != nil {
 		version, updatedAt = prev.Version, timeText(prev.UpdatedAt)
 	}
-	n, err := affected(s.w.exec(ctx, `DELETE FROM tasks WHERE id = ?1 AND user_id = ?2
-		AND (?3 IS NULL OR (version = ?3 AND updated_at IS ?4))`, id.String(), userID, version, updatedAt))
+	var n int64
+	err := s.g.do(ctx, func(w txStatements) error {
+		var err error
+		n, err = affected(w.exec(ctx, deleteTask, id.String(), userID, version, updatedAt))
+		return err
+	})
 	switch {
 	case err != nil:
 		return err
