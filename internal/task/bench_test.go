@@ -2,6 +2,7 @@ package task_test
 
 import (
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -181,4 +182,76 @@ func BenchmarkDerived(b *testing.B) {
 		task.TitleKey("Buy milk on the way home")
 		task.SearchTerms("Buy milk on the way home", "Two litres, semi-skimmed; and café crème", []string{"home"})
 	}
+}
+
+// BenchmarkStorage is the space a task takes in the database, all its indexes and its search
+// terms included, against the bytes of its columns: tasks with a 200-character title and a
+// 1,000-character description of words, 100 for each of 50 users, every one indexed for
+// search. It reports B/task and x-columns (the ratio); the time is not the point.
+func BenchmarkStorage(b *testing.B) {
+	const users, perUser = 50, 100
+	words := strings.Fields("plan buy call write fix clean read send book pay check move order water paint walk")
+	text := func(i, n int) string {
+		var s strings.Builder
+		for j := 0; s.Len() < n; j++ {
+			s.WriteString(words[(i*7+j*3)%len(words)] + " ")
+		}
+		return s.String()[:n]
+	}
+	for _, d := range apptest.Dialects {
+		b.Run(string(d), func(b *testing.B) {
+			for b.Loop() {
+				svc, db := benchStore(b, d)
+				before := databaseSize(b, db)
+				for u := range users {
+					user := fmt.Sprintf("user-%d", u)
+					for i := range perUser {
+						if _, err := svc.Create(ctx, user, task.Draft{Title: text(i, 200), Description: text(i+1, 1000)}); err != nil {
+							b.Fatal(err)
+						}
+					}
+					if _, _, err := svc.Query(ctx, user, task.Query{Search: task.ParseSearch("water"), Limit: 1}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				var columns float64
+				err := func() error {
+					if d == database.Postgres {
+						return db.Postgres.QueryRow(ctx, `SELECT avg(pg_column_size(t.*)) FROM tasks AS t`).Scan(&columns)
+					}
+					// The bytes of the values as SQLite stores them (text as UTF-8).
+					return db.SQLite.Read.QueryRow(`SELECT avg(length(id) + length(user_id) + length(title) + length(description)
+						+ length(created_at) + 8) FROM tasks`).Scan(&columns)
+				}()
+				if err != nil {
+					b.Fatal(err)
+				}
+				perTask := float64(databaseSize(b, db)-before) / (users * perUser)
+				b.ReportMetric(perTask, "B/task")
+				b.ReportMetric(perTask/columns, "x-columns")
+			}
+		})
+	}
+}
+
+// databaseSize is the bytes the database takes: PostgreSQL's tables and indexes of the tasks
+// (after a vacuum), SQLite's pages in use (after a checkpoint).
+func databaseSize(b *testing.B, db *database.DB) int64 {
+	var n int64
+	var err error
+	if db.Dialect == database.Postgres {
+		if _, err = db.Postgres.Exec(ctx, `VACUUM`); err == nil {
+			err = db.Postgres.QueryRow(ctx, `SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class AS c
+				WHERE c.relkind = 'r' AND c.relname IN ('tasks', 'task_search', 'task_tags', 'tags', 'task_counts')`).Scan(&n)
+		}
+	} else {
+		if _, err = db.SQLite.Write.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err == nil {
+			err = db.SQLite.Read.QueryRow(`SELECT (page_count - freelist_count) * page_size
+				FROM pragma_page_count(), pragma_freelist_count(), pragma_page_size()`).Scan(&n)
+		}
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
