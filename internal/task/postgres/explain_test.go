@@ -34,6 +34,9 @@ func TestExplain(t *testing.T) {
 			if !q.Search.Empty() && !strings.Contains(text, "idx_task_search") {
 				t.Errorf("%s: the search does not use the full-text index:\n%s", name, text)
 			}
+			if _, sub, _ := strings.Cut(text, "SubPlan"); strings.Contains(text, "Seq Scan on task_search") || strings.Contains(sub, "task_search") {
+				t.Errorf("%s: the search reads the terms once per task, or all of them:\n%s", name, text)
+			}
 		}
 	}
 }

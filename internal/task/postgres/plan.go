@@ -21,8 +21,10 @@ import (
 var dialect = taskquery.Dialect{
 	Param: func(n int) string { return "$" + strconv.Itoa(n) },
 	Time:  func(t time.Time) any { return t },
-	Search: func(q task.SearchQuery) (string, any) {
-		return "t.id IN (SELECT s.task_id FROM task_search AS s WHERE s.user_id = t.user_id AND s.search @@ %s::tsquery)", searchQuery(q)
+	// The user's matches, named by the parameter: correlated to t.user_id instead, the
+	// subquery can run once per task of the user, each time reading every user's terms.
+	Search: func(q task.SearchQuery, user string) (string, any) {
+		return "t.id IN (SELECT s.task_id FROM task_search AS s WHERE s.user_id = " + user + " AND s.search @@ %s::tsquery)", searchQuery(q)
 	},
 	TitleKey: "t.title_key",
 	From:     func(task.Plan) string { return "tasks AS t" },

@@ -20,7 +20,7 @@ import (
 var dialect = taskquery.Dialect{
 	Param: func(n int) string { return "?" + strconv.Itoa(n) },
 	Time:  func(t time.Time) any { return t.UTC().Format(timeFormat) },
-	Search: func(q task.SearchQuery) (string, any) {
+	Search: func(q task.SearchQuery, _ string) (string, any) {
 		return "t.search_id IN (SELECT rowid FROM task_search WHERE task_search MATCH %s)", matchQuery(q)
 	},
 	TitleKey: "t.title_key",
