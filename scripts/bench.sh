@@ -5,8 +5,11 @@
 #   2. the database floor: the task API's statement mix straight into PostgreSQL with pgbench
 #      (the floor SQL in $REFERENCE_DIR), the yardstick the Go server is judged against;
 #   3. todo on PostgreSQL, then the spec's FastAPI backend ($REFERENCE_DIR/../seed-fastapi,
-#      1 and 2 uvicorn workers), each under the same todo-load workload;
-#   4. the same on SQLite, sampling todo's resident memory during its run;
+#      1 and 2 uvicorn workers), each under the same todo-load workload; then todo under the
+#      workload of a task UI on /api/v2 (todo-load -api v2: filtered, searched and sorted lists,
+#      next pages, changes with If-Match), with the server's and PostgreSQL's CPU per request
+#      read by todo-load -cpu, as for todo's v1 run beside it;
+#   4. the same on SQLite, sampling todo's resident memory during its v1 run;
 #   5. todo's start time: launch to the first 200 on /healthz, fresh data directory each time;
 #   6. the lists of API v2 at 100,000 tasks (go test -bench BenchmarkQuery), both databases.
 #
@@ -20,7 +23,8 @@
 # stopped on exit. Raw results (JSON reports, logs) stay in $RESULTS_DIR.
 #
 # Settings (environment): REFERENCE_DIR (the floor's SQL, /work/shared/reference/floor),
-# CONCURRENCY (16), SECONDS_RUN (20), WARMUP (2s), SEED (50 tasks per user), STARTS (10),
+# CONCURRENCY (16), SECONDS_RUN (20), WARMUP (2s), SEED (50 tasks per user), SEED_V2 (200 tasks
+# per user in the v2 runs: more than a page in most views, so that there are next pages), STARTS (10),
 # PYTHON (/usr/bin/python3), PG_BIN (the newest /usr/lib/postgresql/*/bin), RESULTS_DIR,
 # TODO_LOG_LEVEL (warn: no log line per request, as uvicorn runs with --no-access-log),
 # V2_BENCH_TIMES (50: iterations of each v2 list).
@@ -33,6 +37,7 @@ C=${CONCURRENCY:-16}
 T=${SECONDS_RUN:-20}
 WARMUP=${WARMUP:-2s}
 SEED=${SEED:-50}
+SEED_V2=${SEED_V2:-200}
 STARTS=${STARTS:-10}
 PYTHON=${PYTHON:-/usr/bin/python3}
 TODO_LOG_LEVEL=${TODO_LOG_LEVEL:-warn}
@@ -126,13 +131,15 @@ cpu_delta() {
 	echo "$1 $2" | awk '{print "server_ticks=" $5-$1, "pg_ticks=" $6-$2, "busy_ticks=" $7-$3, "total_ticks=" $8-$4}' | tr ' ' '\n'
 }
 
-# load runs todo-load against the server with pid server_pid; its JSON report goes to
+# load runs todo-load against the server with pid server_pid, with any further arguments as
+# more flags (a flag given again overrides the default here); its JSON report goes to
 # $RESULTS_DIR/<label>.json, and where the machine's CPU went while it measured to
 # $RESULTS_DIR/<label>.cpu.
 load() {
 	local label=$1 url=$2 auth=$3 server_pid=$4 tool before after
+	shift 4
 	"$work/bin/todo-load" -url "$url" -c "$C" -d "${T}s" -warmup "$WARMUP" -seed "$SEED" \
-		-auth "$auth" -jwks-addr "127.0.0.1:$jwks_port" -json \
+		-auth "$auth" -jwks-addr "127.0.0.1:$jwks_port" -json "$@" \
 		>"$RESULTS_DIR/$label.json" 2>"$RESULTS_DIR/$label.load.log" &
 	tool=$!
 	running[$tool]=todo-load
@@ -169,12 +176,12 @@ start_todo() {
 	wait_http "$todo_url/healthz" "$todo_pid"
 }
 
-# bench_todo measures todo under load.
+# bench_todo measures todo under load: label, database URL, auth mode, then todo-load's flags.
 bench_todo() {
 	local label=$1
 	log "$label"
-	start_todo "$@"
-	load "$label" "$todo_url" "$3" "$todo_pid"
+	start_todo "$1" "$2" "$3"
+	load "$label" "$todo_url" "$3" "$todo_pid" "${@:4}"
 	stop "$todo_pid"
 }
 
@@ -250,8 +257,9 @@ floor_tps=$(awk '/^tps = /{printf "%.1f", $3}' "$RESULTS_DIR/floor.txt")
 floor_latency=$(awk '/^latency average = /{print $4}' "$RESULTS_DIR/floor.txt")
 echo "   $floor_tps tps, latency average $floor_latency ms" >&2
 
-bench_todo todo-pg "$(new_pg_database todo_jwks)" jwks
+bench_todo todo-pg "$(new_pg_database todo_jwks)" jwks -cpu -cpu-db-port "$pg_port"
 bench_todo todo-pg-builtin-auth "$(new_pg_database todo_signup)" signup
+bench_todo todo-v2-pg "$(new_pg_database todo_v2)" jwks -api v2 -seed "$SEED_V2" -cpu -cpu-db-port "$pg_port"
 bench_fastapi fastapi-pg-1w "$(new_pg_database fastapi_1w)" 1
 bench_fastapi fastapi-pg-2w "$(new_pg_database fastapi_2w)" 2
 
@@ -267,7 +275,7 @@ start_todo todo-sqlite "sqlite:///$work/todo-sqlite.db" jwks
 done) >"$RESULTS_DIR/todo-sqlite.rss-kib.txt" &
 running[$!]=rss-sampler
 sampler_pid=$!
-load todo-sqlite "$todo_url" jwks "$todo_pid"
+load todo-sqlite "$todo_url" jwks "$todo_pid" -cpu
 rss_hwm_kib=$(awk '/^VmHWM:/{print $2}' "/proc/$todo_pid/status")
 stop "$todo_pid"
 stop "$sampler_pid"
@@ -275,6 +283,7 @@ rss_max_kib=$(sort -n "$RESULTS_DIR/todo-sqlite.rss-kib.txt" | tail -1)
 echo "   resident: max sampled $((rss_max_kib / 1024)) MiB, VmHWM $((rss_hwm_kib / 1024)) MiB" >&2
 
 bench_todo todo-sqlite-builtin-auth "sqlite:///$work/todo-signup.db" signup
+bench_todo todo-v2-sqlite "sqlite:///$work/todo-v2.db" jwks -api v2 -seed "$SEED_V2" -cpu
 bench_fastapi fastapi-sqlite-1w "sqlite:///$work/fastapi-1w.db" 1
 bench_fastapi fastapi-sqlite-2w "sqlite:///$work/fastapi-2w.db" 2
 
@@ -327,6 +336,14 @@ cpu_row() {
 json_cpu_row() {
 	cpu_row "$1" "$2" "$(jq -r .requests "$RESULTS_DIR/$2.json")" "$(jq -r .client_cpu_s "$RESULTS_DIR/$2.json")"
 }
+# api_row shows a run with todo-load's own CPU figures (-cpu): the server's and PostgreSQL's
+# CPU time per request.
+api_row() {
+	jq -r --arg name "$1" --arg db "$2" '
+		def us(s): if s then s*1e6/.requests|round|tostring else "" end;
+		"| \($name) | \($db) | \(.throughput_rps*10|round/10) | \(.latency_ms.p50*100|round/100) | \(.latency_ms.p99*100|round/100) | \(.errors) | \(us(.server_cpu_s)) | \(us(.db_cpu_s)) |"' \
+		"$RESULTS_DIR/$3.json"
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 verdict() { if awk "BEGIN{exit !($1)}"; then echo met; else echo MISSED; fi; }
 
@@ -375,6 +392,15 @@ summary=$RESULTS_DIR/summary.md
 	json_cpu_row "todo (built-in auth), SQLite" todo-sqlite-builtin-auth
 	json_cpu_row "FastAPI 1 worker, SQLite" fastapi-sqlite-1w
 	json_cpu_row "FastAPI 2 workers, SQLite" fastapi-sqlite-2w
+	echo
+	echo "API v2: todo-load -api v2 -seed $SEED_V2, the workload of a task UI (35% list: first pages filtered by status, priority, tags or dues, in every sort and order; 15% search; 10% next page by cursor; 10% create; 5% get; 12% patch, 8% toggle, 5% delete with If-Match), beside the v1 runs of todo with the same tokens; CPU per request read by todo-load -cpu:"
+	echo
+	echo "| workload | database | req/s | p50 ms | p99 ms | errors | server µs/request | PostgreSQL µs/request |"
+	echo "|---|---|---|---|---|---|---|---|"
+	api_row "API v1 (-seed $SEED)" PostgreSQL todo-pg
+	api_row "API v2 (-seed $SEED_V2)" PostgreSQL todo-v2-pg
+	api_row "API v1 (-seed $SEED)" SQLite todo-sqlite
+	api_row "API v2 (-seed $SEED_V2)" SQLite todo-v2-sqlite
 	echo
 	echo "| target | measured | |"
 	echo "|---|---|---|"

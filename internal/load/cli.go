@@ -59,15 +59,24 @@ func parseFlags(args []string, stderr io.Writer) (cfg Config, asJSON bool, err e
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `Usage: todo-load [flags]
 
-Runs a closed-loop mix of task API requests (40%% list, 25%% create, 10%% get, 10%% patch,
-10%% toggle, 5%% delete) against a todo server, each virtual user on its own tasks, and prints
-throughput, errors and latency percentiles.
+Runs a closed loop of task API requests against a todo server, each virtual user on its own
+tasks, and prints throughput, errors and latency percentiles.
+
+Workloads (-api):
+  v1  the spec's /api/v1: 40%% list (a page of 50), 25%% create, 10%% get, 10%% patch,
+      10%% toggle, 5%% delete
+  v2  a task UI on /api/v2: 35%% list (a first page of 50, filtered by status, priority, tags
+      or dues, in every sort and order), 15%% search (a common word, rarer ones, a prefix,
+      two words), 10%% next (the page after the last one that had more, by its cursor),
+      10%% create (with priority, tags and due, like the seed tasks), 5%% get, 12%% patch,
+      8%% toggle, 5%% delete (the changes with If-Match: the task's ETag as last read)
 
 Flags:
 `)
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&cfg.BaseURL, "url", cfg.BaseURL, "base URL of the server")
+	fs.StringVar(&cfg.API, "api", cfg.API, "the workload: v1 (the spec's task API) or v2 (a task UI on the product's API)")
 	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "permit a -url (and -jwks-addr) that is not loopback")
 	fs.IntVar(&cfg.Concurrency, "c", cfg.Concurrency, fmt.Sprintf("virtual users, each with one request in flight (at most %d)", MaxConcurrency))
 	fs.DurationVar(&cfg.Duration, "d", cfg.Duration, fmt.Sprintf("measured duration (at most %s)", MaxDuration))

@@ -30,6 +30,7 @@ const (
 type Config struct {
 	BaseURL     string        // the server, e.g. http://127.0.0.1:8000
 	AllowRemote bool          // permit a target that is not loopback
+	API         string        // APIv1 or APIv2: the workload
 	Concurrency int           // virtual users
 	Duration    time.Duration // measured time
 	Warmup      time.Duration // unmeasured load before it
@@ -52,6 +53,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		BaseURL:     "http://127.0.0.1:8000",
+		API:         APIv1,
 		Concurrency: 16,
 		Duration:    20 * time.Second,
 		Seed:        10,
@@ -84,6 +86,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("-seed must be from 0 to %d, got %d", MaxSeed, c.Seed)
 	case c.Timeout <= 0 || c.Timeout > time.Minute:
 		return fmt.Errorf("-timeout must be positive and at most 1m, got %s", c.Timeout)
+	}
+	if c.API != APIv1 && c.API != APIv2 {
+		return fmt.Errorf("-api must be %s or %s, got %q", APIv1, APIv2, c.API)
 	}
 	if c.DBPort != 0 && !c.CPU {
 		return fmt.Errorf("-cpu-db-port needs -cpu")

@@ -29,6 +29,8 @@ func TestValidate(t *testing.T) {
 		{"negative cap", func(c *Config) { c.MaxRequests = -1 }, "-n"},
 		{"huge seed", func(c *Config) { c.Seed = MaxSeed + 1 }, "-seed"},
 		{"no timeout", func(c *Config) { c.Timeout = 0 }, "-timeout"},
+		{"API v2", func(c *Config) { c.API = APIv2 }, ""},
+		{"unknown API", func(c *Config) { c.API = "v3" }, "-api"},
 		{"unknown auth", func(c *Config) { c.Auth = "basic" }, "-auth"},
 		{"jwks", func(c *Config) { c.Auth = AuthJWKS }, ""},
 		{"jwks on the network refused", func(c *Config) { c.Auth = AuthJWKS; c.JWKSAddr = "0.0.0.0:3000" }, "-jwks-addr"},
@@ -50,13 +52,14 @@ func TestValidate(t *testing.T) {
 }
 
 func TestFlagsFillTheConfig(t *testing.T) {
-	cfg, asJSON, err := parseFlags([]string{"-url", "http://localhost:9000", "-c", "4", "-d", "3s",
+	cfg, asJSON, err := parseFlags([]string{"-url", "http://localhost:9000", "-api", "v2", "-c", "4", "-d", "3s",
 		"-warmup", "1s", "-n", "500", "-seed", "7", "-auth", "jwks", "-jwks-addr", "127.0.0.1:0",
 		"-issuer", "http://auth.test", "-json"}, new(strings.Builder))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := DefaultConfig()
+	want.API = APIv2
 	want.BaseURL, want.Concurrency, want.Duration, want.Warmup = "http://localhost:9000", 4, 3*time.Second, time.Second
 	want.MaxRequests, want.Seed, want.Auth, want.JWKSAddr, want.Issuer = 500, 7, AuthJWKS, "127.0.0.1:0", "http://auth.test"
 	if cfg != want || !asJSON {

@@ -13,6 +13,7 @@ import (
 // Report is the outcome of the measured phase of a run.
 type Report struct {
 	Target      string  `json:"target"`
+	API         string  `json:"api"`
 	Auth        string  `json:"auth"`
 	Concurrency int     `json:"concurrency"`
 	SeedPerUser int     `json:"seed_per_user"`
@@ -51,16 +52,16 @@ type OperationReport struct {
 	Latency  Latency `json:"latency_ms"`
 }
 
-func newReport(cfg Config, elapsed, clientCPU time.Duration, rec *recorder) *Report {
+func newReport(cfg Config, work *workload, elapsed, clientCPU time.Duration, rec *recorder) *Report {
 	ok, failed := rec.totals()
 	r := &Report{
-		Target: cfg.BaseURL, Auth: cfg.Auth, Concurrency: cfg.Concurrency, SeedPerUser: cfg.Seed,
+		Target: cfg.BaseURL, API: cfg.API, Auth: cfg.Auth, Concurrency: cfg.Concurrency, SeedPerUser: cfg.Seed,
 		ElapsedSec: elapsed.Seconds(), Requests: ok + failed, Errors: failed,
 		Throughput: float64(ok) / elapsed.Seconds(),
 		ErrorKinds: rec.kinds, ClientCPUSec: clientCPU.Seconds(),
 	}
 	all := newHistogram()
-	for o := range numOps {
+	for _, o := range work.ops() {
 		h := rec.latency[o]
 		all.add(h)
 		errs := rec.errors[o].Load()
@@ -91,7 +92,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // WriteText writes the report for a person.
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "target      %s (auth %s, %d virtual users, %d seed tasks each)\n", r.Target, r.Auth, r.Concurrency, r.SeedPerUser)
+	fmt.Fprintf(&b, "target      %s (API %s, auth %s, %d virtual users, %d seed tasks each)\n", r.Target, r.API, r.Auth, r.Concurrency, r.SeedPerUser)
 	fmt.Fprintf(&b, "requests    %d in %.2f s, %d failed\n", r.Requests, r.ElapsedSec, r.Errors)
 	fmt.Fprintf(&b, "throughput  %.1f successful requests/s\n", r.Throughput)
 	fmt.Fprintf(&b, "latency     p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms (successful requests)\n",

@@ -2,6 +2,7 @@ package load
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ func TestReportCountsAndShares(t *testing.T) {
 	rec.success(opCreate, 4*time.Millisecond)
 	rec.failure(opDelete, "status 500 Internal Server Error")
 	cfg := DefaultConfig()
-	r := newReport(cfg, 2*time.Second, 100*time.Millisecond, rec)
+	r := newReport(cfg, v1Workload(), 2*time.Second, 100*time.Millisecond, rec)
 
 	if r.Requests != 5 || r.Errors != 1 || r.Throughput != 2 {
 		t.Errorf("got %d requests, %d errors, %v/s; want 5, 1, 2/s (successes only)", r.Requests, r.Errors, r.Throughput)
@@ -56,5 +57,25 @@ func TestReportCountsAndShares(t *testing.T) {
 	}
 	if decoded.Throughput != 2 || len(decoded.Latency) != 4 || decoded.ErrorKinds["delete: status 500 Internal Server Error"] != 1 {
 		t.Errorf("JSON report: got %+v", decoded)
+	}
+}
+
+// A report has a row for each operation of its workload, in a fixed order, none for the others.
+func TestReportRowsAreTheWorkloadsOperations(t *testing.T) {
+	for _, tt := range []struct {
+		work *workload
+		want []string
+	}{
+		{v1Workload(), []string{"list", "create", "get", "patch", "toggle", "delete"}},
+		{v2Workload(time.Now()), []string{"list", "search", "next", "create", "get", "patch", "toggle", "delete"}},
+	} {
+		r := newReport(DefaultConfig(), tt.work, time.Second, 0, newRecorder())
+		var got []string
+		for _, o := range r.Operations {
+			got = append(got, o.Name)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: rows %v, want %v", tt.work.path, got, tt.want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -61,6 +62,78 @@ func TestRunAgainstTheApp(t *testing.T) {
 				}
 			})
 		}
+	})
+}
+
+// The v2 mix against the real application on both databases: every request succeeds, every
+// operation is sent (next pages too, so cursors were followed), and the changes carry the
+// ETag the user last read.
+func TestV2AgainstTheApp(t *testing.T) {
+	apptest.ForEachDialect(t, func(t *testing.T, dialect database.Dialect) {
+		cfg := DefaultConfig()
+		cfg.API, cfg.Auth, cfg.JWKSAddr = APIv2, AuthJWKS, "127.0.0.1:0"
+		jwks, err := serveJWKS(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(jwks.close)
+		cfg.BaseURL = apptest.Start(t, dialect, map[string]string{"AUTH_URL": jwks.url}).URL
+
+		t.Run("run", func(t *testing.T) {
+			cfg := cfg
+			// More seed tasks than a page, so that the first lists have a next page; the
+			// run ends after its requests, the duration is only a bound.
+			cfg.Concurrency, cfg.Seed, cfg.Duration, cfg.MaxRequests = 4, 60, time.Minute, 1500
+			report, err := Run(context.Background(), cfg, jwks.minter, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if report.Errors != 0 {
+				t.Errorf("errors: got %d %v, want none", report.Errors, report.ErrorKinds)
+			}
+			for _, o := range report.Operations {
+				if o.Requests == 0 {
+					t.Errorf("%s: no requests", o.Name)
+				}
+			}
+		})
+
+		t.Run("if-match", func(t *testing.T) {
+			ctx := context.Background()
+			work := newWorkload(APIv2, time.Now().UTC())
+			api, err := newAPIClient(cfg.BaseURL, work.path, cfg.Timeout)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := cfg
+			cfg.Concurrency = 1
+			users, err := makeUsers(ctx, cfg, jwks.minter, nil, api, work)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u := users[0]
+			defer u.conn.close()
+			if err := u.prepare(ctx, 2); err != nil {
+				t.Fatal(err)
+			}
+			if u.tasks[0].etag == "" || u.tasks[0].etag == u.tasks[1].etag {
+				t.Fatalf("seed tasks %v, want each with its own ETag", u.tasks)
+			}
+			stale := u.request(opPatch, 0)
+			stale.ifMatch = u.tasks[1].etag
+			var refused *statusError
+			if _, err := u.unmeasured(ctx, stale); !errors.As(err, &refused) || refused.code != http.StatusPreconditionFailed {
+				t.Fatalf("patch with another task's ETag: got %v, want 412", err)
+			}
+			for _, o := range []op{opPatch, opToggle, opGet, opPatch, opDelete} {
+				req := u.request(o, 0)
+				a, err := u.unmeasured(ctx, req)
+				if err != nil {
+					t.Fatalf("%s with If-Match %q: %v", o, req.ifMatch, err)
+				}
+				u.apply(req, 0, a)
+			}
+		})
 	})
 }
 

@@ -1,7 +1,8 @@
 // Package load is the todo-load tool: it drives a todo server's task API with a closed loop
-// of virtual users, each sending one request at a time of a fixed mix on its own tasks, and
-// reports throughput, failures by kind and latency percentiles. Users sign up through the
-// server's built-in auth, or carry tokens the tool mints from a key set it serves itself.
+// of virtual users, each sending one request at a time of a fixed mix on its own tasks (the
+// spec's API v1, or a task UI's use of v2), and reports throughput, failures by kind and
+// latency percentiles. Users sign up through the server's built-in auth, or carry tokens the
+// tool mints from a key set it serves itself.
 package load
 
 import (
@@ -32,15 +33,16 @@ func Run(ctx context.Context, cfg Config, minter *Minter, progress io.Writer) (*
 	if cfg.Auth == AuthJWKS && minter == nil {
 		return nil, errors.New("jwks auth needs a minter")
 	}
+	work := newWorkload(cfg.API, time.Now().UTC())
 	transport := newTransport(cfg.Concurrency)
 	defer transport.CloseIdleConnections()
-	api, err := newAPIClient(cfg.BaseURL, cfg.Timeout)
+	api, err := newAPIClient(cfg.BaseURL, work.path, cfg.Timeout)
 	if err != nil {
 		return nil, err
 	}
 
 	fmt.Fprintf(progress, "making %d virtual users (auth %s)\n", cfg.Concurrency, cfg.Auth)
-	users, err := makeUsers(ctx, cfg, minter, transport, api)
+	users, err := makeUsers(ctx, cfg, minter, transport, api, work)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +86,7 @@ func Run(ctx context.Context, cfg Config, minter *Minter, progress io.Writer) (*
 	rec := newRecorder()
 	start, startCPU := time.Now(), processCPU()
 	runPhase(ctx, users, start.Add(cfg.Duration), budget, rec)
-	r := newReport(cfg, time.Since(start), processCPU()-startCPU, rec)
+	r := newReport(cfg, work, time.Since(start), processCPU()-startCPU, rec)
 	if probe != nil {
 		server, db, err := probe.sample()
 		if err != nil {
@@ -113,13 +115,23 @@ func runPhase(ctx context.Context, users []*virtualUser, until time.Time, budget
 	wg.Wait()
 }
 
-// virtualUser is one client of the closed loop. It only ever touches its own tasks, whose ids
-// it keeps.
+// virtualUser is one client of the closed loop. It only ever touches its own tasks, which it
+// keeps.
 type virtualUser struct {
 	identity *identity
 	conn     *conn
-	tasks    []string
+	work     *workload
+	tasks    []ownTask
 	rng      *mathrand.Rand
+	// nextPage is the query of the page after the last one that had a next, "" when there is
+	// none: which page an opNext asks for.
+	nextPage string
+}
+
+// ownTask is one of the user's tasks.
+type ownTask struct {
+	id   string
+	etag string // as last read, "" when not known
 }
 
 // newRNG gives each user its own generator, so that drawing the mix needs no lock.
@@ -127,12 +139,12 @@ func newRNG() *mathrand.Rand {
 	return mathrand.New(mathrand.NewPCG(mathrand.Uint64(), mathrand.Uint64()))
 }
 
-func makeUsers(ctx context.Context, cfg Config, minter *Minter, transport http.RoundTripper, api *apiClient) ([]*virtualUser, error) {
+func makeUsers(ctx context.Context, cfg Config, minter *Minter, transport http.RoundTripper, api *apiClient, work *workload) ([]*virtualUser, error) {
 	// A fresh run id keeps users apart from those of earlier runs against the same database.
 	runID := strings.ToLower(rand.Text()[:10])
 	users := make([]*virtualUser, cfg.Concurrency)
 	for i := range users {
-		users[i] = &virtualUser{conn: api.conn(), rng: newRNG()}
+		users[i] = &virtualUser{conn: api.conn(), work: work, rng: newRNG()}
 	}
 	if cfg.Auth == AuthJWKS {
 		for i, u := range users {
@@ -158,26 +170,27 @@ func makeUsers(ctx context.Context, cfg Config, minter *Minter, transport http.R
 // prepare lists the user's tasks once, which tells whether the server accepts the user's
 // token at all, then creates seed tasks.
 func (u *virtualUser) prepare(ctx context.Context, seed int) error {
-	if _, err := u.unmeasured(ctx, opList); err != nil {
+	if _, err := u.unmeasured(ctx, u.request(opList, -1)); err != nil {
 		return fmt.Errorf("the server refused a first list of tasks: %w", err)
 	}
 	for range seed {
-		id, err := u.unmeasured(ctx, opCreate)
+		a, err := u.unmeasured(ctx, u.request(opCreate, -1))
 		if err != nil {
 			return fmt.Errorf("seeding: create: %w", err)
 		}
-		u.tasks = append(u.tasks, id)
+		u.tasks = append(u.tasks, ownTask{id: a.createdID, etag: a.etag})
 	}
 	return nil
 }
 
 // unmeasured sends a request of the set-up, which no report counts.
-func (u *virtualUser) unmeasured(ctx context.Context, o op) (createdID string, err error) {
+func (u *virtualUser) unmeasured(ctx context.Context, req request) (answer, error) {
 	authorization, err := u.identity.authorization(ctx, time.Now())
 	if err != nil {
-		return "", fmt.Errorf("token: %w", err)
+		return answer{}, fmt.Errorf("token: %w", err)
 	}
-	return u.conn.send(ctx, request{op: o, authorization: authorization})
+	req.authorization = authorization
+	return u.conn.send(ctx, req)
 }
 
 // step sends the user's next request and records its outcome.
@@ -190,43 +203,94 @@ func (u *virtualUser) step(ctx context.Context, rec *recorder) {
 	}
 	req.authorization = authorization
 	start := time.Now()
-	createdID, err := u.conn.send(ctx, req)
+	a, err := u.conn.send(ctx, req)
 	elapsed := time.Since(start)
 	switch {
 	case err != nil && ctx.Err() != nil:
 		// Interrupted by the end of the run, not failed.
 	case err != nil:
 		rec.failure(req.op, err.Error())
+		if index >= 0 {
+			// The change may have been made without the user hearing of it: send the next
+			// one without a precondition rather than one that may be stale.
+			u.tasks[index].etag = ""
+		}
 	default:
 		rec.success(req.op, elapsed)
-		u.apply(req.op, index, createdID)
+		u.apply(req, index, a)
 	}
 }
 
 // next picks the next operation of the mix, and for those on one task, which of the user's
-// tasks. A user without tasks creates one instead; the report shows the mix actually sent.
+// tasks. A user without tasks creates one instead, and one without a next page lists a
+// first page; the report shows the mix actually sent.
 func (u *virtualUser) next() (req request, index int) {
-	o := opFor(u.rng.IntN(100))
-	if !o.needsTask() {
-		return request{op: o}, -1
+	o := u.work.opFor(u.rng.IntN(100))
+	switch {
+	case o == opNext && u.nextPage == "":
+		o = opList
+	case o.needsTask() && len(u.tasks) == 0:
+		o = opCreate
+	case o.needsTask():
+		index = u.rng.IntN(len(u.tasks))
+		return u.request(o, index), index
 	}
-	if len(u.tasks) == 0 {
-		return request{op: opCreate}, -1
-	}
-	index = u.rng.IntN(len(u.tasks))
-	return request{op: o, taskID: u.tasks[index]}, index
+	return u.request(o, -1), -1
 }
 
-// apply keeps the user's list of tasks in step with what the server did.
-func (u *virtualUser) apply(o op, index int, createdID string) {
+// request is the request of operation o, on the user's task at index for the operations on
+// one task.
+func (u *virtualUser) request(o op, index int) request {
+	r := request{op: o}
 	switch o {
+	case opList:
+		r.query = u.work.listQuery(u.rng)
+	case opSearch:
+		r.query = u.work.searchQuery(u.rng)
+	case opNext:
+		r.query = u.nextPage
 	case opCreate:
-		u.tasks = append(u.tasks, createdID)
+		r.body = u.work.createBody(u.rng)
+	default:
+		t := u.tasks[index]
+		r.taskID = t.id
+		if o == opPatch {
+			r.body = u.work.patchBody(u.rng)
+		}
+		if o != opGet {
+			r.ifMatch = t.etag
+		}
+	}
+	return r
+}
+
+// apply keeps the user's tasks and next page in step with what the server answered.
+func (u *virtualUser) apply(req request, index int, a answer) {
+	switch req.op {
+	case opList, opSearch, opNext:
+		if a.next != "" {
+			u.nextPage = withCursor(req.query, a.next)
+		} else if req.op == opNext {
+			u.nextPage = "" // the last page: scrolled to the end
+		}
+	case opCreate:
+		u.tasks = append(u.tasks, ownTask{id: a.createdID, etag: a.etag})
+	case opGet, opPatch, opToggle:
+		u.tasks[index].etag = a.etag
 	case opDelete:
 		last := len(u.tasks) - 1
 		u.tasks[index] = u.tasks[last]
 		u.tasks = u.tasks[:last]
 	}
+}
+
+// withCursor is the query of a page with its cursor replaced by next: the same filters and
+// sort, which the cursor must go with.
+func withCursor(query, next string) string {
+	if i := strings.Index(query, "&cursor="); i >= 0 {
+		query = query[:i]
+	}
+	return query + "&cursor=" + url.QueryEscape(next)
 }
 
 // eachUser runs f for every user at once and returns the first error.
