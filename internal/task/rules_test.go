@@ -1,7 +1,9 @@
 package task_test
 
 import (
+	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -103,5 +105,24 @@ func checkRule(t *testing.T, field, got string, err error, want, errContains str
 	}
 	if f := verr.Fields[0]; f.Name != field || !strings.Contains(f.Message, errContains) {
 		t.Fatalf("got %s: %s, want %s: …%s…", f.Name, f.Message, field, errContains)
+	}
+}
+
+// TestTitleKey: keys sort titles alphabetically (letters, then accents, then case), and a
+// long title's key is cut, so that titles alike in their first forty or so letters tie.
+func TestTitleKey(t *testing.T) {
+	in := []string{"banana", "Apple", "apple", "Émile", "emile", "Zoë", "zoe"}
+	sorted := slices.Clone(in)
+	slices.SortStableFunc(sorted, func(a, b string) int { return bytes.Compare(task.TitleKey(a), task.TitleKey(b)) })
+	if want := []string{"apple", "Apple", "banana", "emile", "Émile", "zoe", "Zoë"}; !slices.Equal(sorted, want) {
+		t.Errorf("sorted %q, want %q", sorted, want)
+	}
+	long := strings.Repeat("Water the plants in the garden and ", 6)
+	a, b := task.TitleKey(long+"then rest"), task.TitleKey(long+"then eat")
+	if len(a) > 96 || !bytes.Equal(a, b) {
+		t.Errorf("long titles alike for 200 characters: keys of %d and %d bytes, equal %v; want cut to at most 96, equal", len(a), len(b), bytes.Equal(a, b))
+	}
+	if bytes.Compare(task.TitleKey("Water the ferns "+long), task.TitleKey("Water the roses "+long)) >= 0 {
+		t.Error("long titles that differ early are not in their order")
 	}
 }

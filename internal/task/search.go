@@ -156,9 +156,17 @@ var collators = sync.Pool{New: func() any { return &collator{c: collate.New(lang
 // TitleKey is the sort key of a title: byte order of the keys is the alphabetical order of
 // the titles (Unicode's default collation: letters first, then accents, then case), so that
 // "apple" comes before "Banana" and "Émile" with the E's.
+//
+// A key takes about five bytes a character; it is cut at maxTitleKey, which keeps the letters
+// of the first forty or so: titles alike that far come in the order of their ids. A whole key
+// of a long title would take more room than the task itself, in its row and in the index.
 func TitleKey(title string) []byte {
 	c := collators.Get().(*collator)
 	defer collators.Put(c)
 	c.buf.Reset()
-	return append([]byte(nil), c.c.KeyFromString(&c.buf, title)...)
+	key := c.c.KeyFromString(&c.buf, title)
+	return append([]byte(nil), key[:min(len(key), maxTitleKey)]...)
 }
+
+// maxTitleKey is the length TitleKey cuts keys at.
+const maxTitleKey = 96
