@@ -27,16 +27,7 @@ func TestSQLiteFilesAreOwnerOnly(t *testing.T) {
 	if err := os.WriteFile(path, nil, 0o644); err != nil { // as an earlier version left it
 		t.Fatal(err)
 	}
-	u, err := database.ParseURL("sqlite:///" + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := database.Config{URL: u, ConnectTimeout: time.Second, StartupTimeout: time.Second, QueryTimeout: time.Second}
-	db, err := database.Open(context.Background(), cfg, apptest.Logger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, cfg := openFile(t, path)
 	if err := database.Migrate(context.Background(), db, cfg, apptest.Logger(t), database.MigrateUp, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -55,16 +46,7 @@ func TestSQLiteFilesAreOwnerOnly(t *testing.T) {
 // database file; the checkpointer does, while the writes go on.
 func TestSQLiteCheckpointsInTheBackground(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "todo.db")
-	u, err := database.ParseURL("sqlite:///" + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := database.Config{URL: u, ConnectTimeout: time.Second, StartupTimeout: time.Second, QueryTimeout: time.Second}
-	db, err := database.Open(context.Background(), cfg, apptest.Logger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, _ := openFile(t, path)
 	var every int
 	if err := db.SQLite.Write.QueryRow(`PRAGMA wal_autocheckpoint`).Scan(&every); err != nil {
 		t.Fatal(err)
@@ -93,4 +75,20 @@ func TestSQLiteCheckpointsInTheBackground(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// openFile opens the SQLite database at path, closed when the test ends.
+func openFile(t *testing.T, path string) (*database.DB, database.Config) {
+	t.Helper()
+	u, err := database.ParseURL("sqlite:///" + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := database.Config{URL: u, ConnectTimeout: time.Second, StartupTimeout: time.Second, QueryTimeout: time.Second}
+	db, err := database.Open(context.Background(), cfg, apptest.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	return db, cfg
 }

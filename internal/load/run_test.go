@@ -48,14 +48,7 @@ func TestRunAgainstTheApp(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if report.Errors != 0 {
-					t.Errorf("errors: got %d %v, want none", report.Errors, report.ErrorKinds)
-				}
-				for _, o := range report.Operations {
-					if o.Requests == 0 {
-						t.Errorf("%s: no requests", o.Name)
-					}
-				}
+				allSucceeded(t, report)
 				l := report.Latency
 				if report.Throughput <= 0 || !(0 < l.P50 && l.P50 <= l.P90 && l.P90 <= l.P99 && l.P99 <= l.Max) {
 					t.Errorf("got throughput %v, latency %+v; want positive and ordered", report.Throughput, l)
@@ -88,14 +81,7 @@ func TestV2AgainstTheApp(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if report.Errors != 0 {
-				t.Errorf("errors: got %d %v, want none", report.Errors, report.ErrorKinds)
-			}
-			for _, o := range report.Operations {
-				if o.Requests == 0 {
-					t.Errorf("%s: no requests", o.Name)
-				}
-			}
+			allSucceeded(t, report)
 		})
 
 		t.Run("if-match", func(t *testing.T) {
@@ -270,5 +256,18 @@ func TestRefusedTokensStopTheRunBeforeItStarts(t *testing.T) {
 	_, err := Run(context.Background(), cfg, m, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("got %v, want the server's 401", err)
+	}
+}
+
+// allSucceeded checks that no request of the run failed and that every operation was sent.
+func allSucceeded(t *testing.T, report *Report) {
+	t.Helper()
+	if report.Errors != 0 {
+		t.Errorf("errors: got %d %v, want none", report.Errors, report.ErrorKinds)
+	}
+	for _, o := range report.Operations {
+		if o.Requests == 0 {
+			t.Errorf("%s: no requests", o.Name)
+		}
 	}
 }

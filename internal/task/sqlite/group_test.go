@@ -13,8 +13,9 @@ import (
 	"todo/internal/database"
 )
 
-// openDB opens a SQLite file of the test's own, without the app's tables.
-func openDB(t *testing.T) *database.DB {
+// newTestGroupWriter is a group writer on a SQLite file of the test's own, with one table w
+// of one column v and without the app's tables.
+func newTestGroupWriter(t *testing.T) (*database.DB, *groupWriter) {
 	t.Helper()
 	u, err := database.ParseURL("sqlite:///" + filepath.Join(t.TempDir(), "group.db"))
 	if err != nil {
@@ -26,23 +27,22 @@ func openDB(t *testing.T) *database.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
-	return db
+	if _, err := db.SQLite.Write.Exec(`CREATE TABLE w (v TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	stmts, err := newStatements(context.Background(), db.SQLite.Write)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, &groupWriter{db: db.SQLite.Write, stmts: stmts}
 }
 
 // TestGroupWriter: the writes that queue while the writer's connection is busy are written
 // in one transaction; one that fails, or whose request has ended, leaves the others as they
 // were and writes nothing; and every write is answered once its group has committed.
 func TestGroupWriter(t *testing.T) {
-	db := openDB(t)
+	db, g := newTestGroupWriter(t)
 	ctx := context.Background()
-	if _, err := db.SQLite.Write.Exec(`CREATE TABLE w (v TEXT)`); err != nil {
-		t.Fatal(err)
-	}
-	stmts, err := newStatements(ctx, db.SQLite.Write)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := &groupWriter{db: db.SQLite.Write, stmts: stmts}
 	refused := errors.New("refused")
 	ended, end := context.WithCancel(ctx)
 
@@ -114,18 +114,10 @@ func TestGroupWriter(t *testing.T) {
 
 // TestGroupWriterAlone: a write that fails alone writes nothing.
 func TestGroupWriterAlone(t *testing.T) {
-	db := openDB(t)
+	db, g := newTestGroupWriter(t)
 	ctx := context.Background()
-	if _, err := db.SQLite.Write.Exec(`CREATE TABLE w (v TEXT)`); err != nil {
-		t.Fatal(err)
-	}
-	stmts, err := newStatements(ctx, db.SQLite.Write)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := &groupWriter{db: db.SQLite.Write, stmts: stmts}
 	refused := errors.New("refused")
-	err = g.do(ctx, func(st txStatements) error {
+	err := g.do(ctx, func(st txStatements) error {
 		if _, err := st.exec(ctx, `INSERT INTO w VALUES ('x')`); err != nil {
 			return err
 		}
