@@ -211,6 +211,27 @@ func (c *Client) InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, o
 	return err
 }
 
+// InsertManyTx stores jobs within tx in one statement (the job exists if and only if tx
+// commits) and returns their ids, in the order of many.
+func (c *Client) InsertManyTx(ctx context.Context, tx *sql.Tx, many []river.InsertManyParams) ([]int64, error) {
+	res, err := c.sqlTx.InsertManyTx(ctx, tx, many)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(res))
+	for i, r := range res {
+		ids[i] = r.Job.ID
+	}
+	return ids, nil
+}
+
+// DeleteTx removes the job id within tx. A job that is running is not removed
+// (rivertype.ErrJobRunning), nor one already gone (rivertype.ErrNotFound).
+func (c *Client) DeleteTx(ctx context.Context, tx *sql.Tx, id int64) error {
+	_, err := c.sqlTx.JobDeleteTx(ctx, tx, id)
+	return err
+}
+
 // onTime stores a job scheduled for later as available from its time instead of scheduled.
 // River moves scheduled jobs to available every 5 seconds, and its fetch takes an available
 // job only once its scheduled_at has come (scheduled_at <= now(), as it does for the short

@@ -143,12 +143,15 @@ func scanReminder(scan func(...any) error) (Reminder, error) {
 	return r, nil
 }
 
+// insertReminder stores r, unless a reminder with its id is stored already (a default
+// reminder, which the observer of a change and the change's intent both add).
 func (s *store) insertReminder(ctx context.Context, tx *sql.Tx, r Reminder) error {
 	var at any
 	if r.Kind == AtTime {
 		at = s.t(r.At)
 	}
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO reminders (`+reminderColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO reminders (`+reminderColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO NOTHING`),
 		r.ID.String(), r.UserID, r.TaskID.String(), int(r.Kind), int64(r.Before/time.Second), at, s.optT(r.SnoozedUntil), s.t(r.CreatedAt))
 	return err
 }
@@ -184,6 +187,33 @@ func (s *store) taskReminders(ctx context.Context, q querier, userID string, tas
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// tasksWithReminders tells which of the user's tasks ids have reminders; none asked, no query.
+func (s *store) tasksWithReminders(ctx context.Context, userID string, ids []uuid.UUID) (map[uuid.UUID]bool, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, userID)
+	for _, id := range ids {
+		args = append(args, id.String())
+	}
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT DISTINCT task_id FROM reminders WHERE user_id = ? AND task_id IN (?`+
+		strings.Repeat(", ?", len(ids)-1)+`)`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	has := make(map[uuid.UUID]bool)
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		has[id] = true
+	}
+	return has, rows.Err()
 }
 
 func (s *store) deleteReminder(ctx context.Context, userID string, id uuid.UUID) error {
