@@ -50,6 +50,11 @@ const (
 	// is tried for about 14 hours before it is given up.
 	MaxRetryBackoff = time.Hour
 	DefaultWorkers  = 10
+	// fetchCooldown is the least time between two fetches of jobs while jobs keep coming: at
+	// River's default (100 ms) an instance takes at most Workers jobs per 100 ms, 100 a second,
+	// and 10,000 reminders due at 09:00 (each a job, and a job per delivery) would wait minutes.
+	// An idle queue costs no more: fetches then wait for a new job or the poll (1 s).
+	fetchCooldown = 10 * time.Millisecond
 	// jobTimeout bounds one attempt; a worker may ask for less (river.Worker's Timeout).
 	jobTimeout = time.Minute
 	// ConnectionName is the application_name of the job queue's PostgreSQL connections.
@@ -105,6 +110,7 @@ func New(db *database.DB, cfg Config, log *slog.Logger) (*Client, error) {
 		// An instance takes only the kinds it has workers for: during a rolling upgrade, an
 		// older instance leaves a newer kind of job to the newer ones.
 		FetchOnlyKnownKinds:  true,
+		FetchCooldown:        fetchCooldown,
 		JobTimeout:           jobTimeout,
 		RescueStuckJobsAfter: rescueAfter,
 		Middleware:           []rivertype.Middleware{&onTime{}},
@@ -208,6 +214,27 @@ func (c *Client) Insert(ctx context.Context, args river.JobArgs, opts *river.Ins
 // job exists if and only if tx commits.
 func (c *Client) InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error {
 	_, err := c.sqlTx.InsertTx(ctx, tx, args, opts)
+	return err
+}
+
+// InsertManyTx stores jobs within tx in one statement (the job exists if and only if tx
+// commits) and returns their ids, in the order of many.
+func (c *Client) InsertManyTx(ctx context.Context, tx *sql.Tx, many []river.InsertManyParams) ([]int64, error) {
+	res, err := c.sqlTx.InsertManyTx(ctx, tx, many)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(res))
+	for i, r := range res {
+		ids[i] = r.Job.ID
+	}
+	return ids, nil
+}
+
+// DeleteTx removes the job id within tx. A job that is running is not removed
+// (rivertype.ErrJobRunning), nor one already gone (rivertype.ErrNotFound).
+func (c *Client) DeleteTx(ctx context.Context, tx *sql.Tx, id int64) error {
+	_, err := c.sqlTx.JobDeleteTx(ctx, tx, id)
 	return err
 }
 

@@ -34,11 +34,17 @@ type fireArgs struct {
 
 func (fireArgs) Kind() string { return "remind.fire" }
 
+// firePriority puts occurrences after River's first priority, the other jobs': when many
+// fire at once (10,000 at 09:00), the deliveries of those fired go before the occurrences
+// still to fire, so that the first reach their users at once instead of after the last has
+// fired, and other jobs (mail) wait for none of them.
+const firePriority = 2
+
 // insertFire stores, within tx, the job that fires r at at.
 func (s *Service) insertFire(ctx context.Context, tx *sql.Tx, r Reminder, at time.Time) error {
 	at = fireTime(at)
 	return s.jobs.InsertTx(ctx, tx, fireArgs{ReminderID: r.ID, UserID: r.UserID, FireAt: at},
-		&river.InsertOpts{ScheduledAt: at, UniqueOpts: river.UniqueOpts{ByArgs: true}})
+		&river.InsertOpts{ScheduledAt: at, Priority: firePriority, UniqueOpts: river.UniqueOpts{ByArgs: true}})
 }
 
 type fireWorker struct {
@@ -52,66 +58,54 @@ func (w *fireWorker) Work(ctx context.Context, job *river.Job[fireArgs]) error {
 
 // fire does what an occurrence's job does when it runs.
 func (s *Service) fire(ctx context.Context, a fireArgs) error {
-	r, err := s.store.reminder(ctx, a.UserID, a.ReminderID)
+	f, err := s.store.firing(ctx, a.UserID, a.ReminderID)
 	if errors.Is(err, ErrNotFound) {
 		return nil // deleted, or its task was
 	}
 	if err != nil {
 		return err
 	}
-	t, err := s.tasks.Get(ctx, a.UserID, r.TaskID)
-	if errors.Is(err, task.ErrNotFound) || (err == nil && t.Completed) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	loc, err := s.zone(ctx, a.UserID)
-	if err != nil {
-		return err
-	}
-	if !r.firesAt(a.FireAt, t.Due, loc) {
-		return nil // the due moved, or the reminder was snoozed again: another job has its time
-	}
-	settings, err := s.store.settings(ctx, a.UserID)
-	if err != nil {
-		return err
+	if f.task.Completed || !f.firesAt(a.FireAt, f.task.Due, f.loc) {
+		return nil // done, or the due moved or the reminder was snoozed again: another job has its time
 	}
 	now := s.now()
-	n := Notification{ReminderID: r.ID, TaskID: t.ID, FireAt: a.FireAt, State: Fired, CreatedAt: fireTime(now)}
+	n := Notification{ReminderID: f.ID, TaskID: f.TaskID, FireAt: a.FireAt, State: Fired, CreatedAt: fireTime(now)}
 	if late := now.Sub(a.FireAt); late > s.window {
 		n.State = Missed
-		s.log.WarnContext(ctx, "reminder missed: no instance was running at its time", "reminder_id", r.ID, "fire_at", a.FireAt, "late", late.Round(time.Second))
+		s.log.WarnContext(ctx, "reminder missed: no instance was running at its time", "reminder_id", f.ID, "fire_at", a.FireAt, "late", late.Round(time.Second))
+	}
+	var subs []uuid.UUID
+	if n.State == Fired && f.settings.Push && s.push != nil {
+		if subs, err = s.store.subscriptionIDs(ctx, s.store.read, a.UserID); err != nil {
+			return err
+		}
 	}
 	deliverAt := now
-	if settings.Quiet != nil {
-		deliverAt = settings.Quiet.Until(now, loc)
+	if f.settings.Quiet != nil {
+		deliverAt = f.settings.Quiet.Until(now, f.loc)
 	}
 	return s.store.inTx(ctx, func(tx *sql.Tx) error {
 		id, recorded, err := s.store.recordNotification(ctx, tx, n, a.UserID)
 		if err != nil || !recorded || n.State == Missed {
 			return err
 		}
-		d := delivery{NotificationID: id, ReminderID: r.ID, TaskID: t.ID, UserID: a.UserID, FireAt: a.FireAt}
+		d := delivery{NotificationID: id, ReminderID: f.ID, TaskID: f.TaskID, UserID: a.UserID, FireAt: a.FireAt}
 		opts := &river.InsertOpts{MaxAttempts: deliveryAttempts}
 		if deliverAt.After(now) {
 			opts.ScheduledAt = deliverAt
 		}
-		if settings.Push && s.push != nil {
-			subs, err := s.store.subscriptionIDs(ctx, tx, a.UserID)
-			if err != nil {
-				return err
-			}
-			for _, sub := range subs {
-				if err := s.jobs.InsertTx(ctx, tx, pushArgs{delivery: d, SubscriptionID: sub}, opts); err != nil {
-					return err
-				}
-			}
+		deliveries := make([]river.InsertManyParams, 0, len(subs)+1)
+		for _, sub := range subs {
+			deliveries = append(deliveries, river.InsertManyParams{Args: pushArgs{delivery: d, SubscriptionID: sub}, InsertOpts: opts})
 		}
-		if settings.Email && s.mail.Enabled() {
-			return s.jobs.InsertTx(ctx, tx, emailArgs{d}, opts)
+		if f.settings.Email && s.mail.Enabled() {
+			deliveries = append(deliveries, river.InsertManyParams{Args: emailArgs{d}, InsertOpts: opts})
 		}
-		return nil
+		if len(deliveries) == 0 {
+			return nil
+		}
+		_, err = s.jobs.InsertManyTx(ctx, tx, deliveries)
+		return err
 	})
 }
 
@@ -158,23 +152,15 @@ func (w *pushWorker) Work(ctx context.Context, job *river.Job[pushArgs]) error {
 	if s.push == nil {
 		return nil
 	}
-	t, open, err := s.openTask(ctx, a.delivery)
-	if err != nil || !open {
-		return err
+	d, ok, err := s.store.sending(ctx, a.UserID, a.SubscriptionID, a.TaskID)
+	if err != nil || !ok || d.task.Completed {
+		return err // nothing to send when the subscription or the task is gone, or it is done
 	}
-	sub, ok, err := s.store.subscription(ctx, a.UserID, a.SubscriptionID)
-	if err != nil || !ok {
-		return err
-	}
-	loc, err := s.zone(ctx, a.UserID)
+	payload, err := json.Marshal(s.payload(a.delivery, d.task, d.loc))
 	if err != nil {
 		return err
 	}
-	payload, err := json.Marshal(s.payload(a.delivery, t, loc))
-	if err != nil {
-		return err
-	}
-	err = s.push.Send(ctx, sub, push.Message{Payload: payload, TTL: pushTTL, Topic: strings.ReplaceAll(a.ReminderID.String(), "-", "")})
+	err = s.push.Send(ctx, d.sub, push.Message{Payload: payload, TTL: pushTTL, Topic: strings.ReplaceAll(a.ReminderID.String(), "-", "")})
 	var refused *push.RefusedError
 	switch {
 	case errors.Is(err, push.ErrGone):

@@ -3,7 +3,8 @@
 // the outbox, a notification the open page lists), and the durable scheduler that fires each
 // occurrence once: a job of internal/jobs (River) at the occurrence's time, which re-reads the
 // reminder and its task when it runs, so that a completed or deleted task, or a due that
-// moved, never fires an old time.
+// moved, never fires an old time. A change of a due records, before it is saved, the moves it
+// owes the task's reminders, so that a crash right after the save does not lose them.
 package remind
 
 import (

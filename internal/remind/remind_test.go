@@ -10,12 +10,14 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"todo/internal/apptest"
@@ -380,15 +382,16 @@ func TestTwoInstancesFireOnce(t *testing.T) {
 	}
 }
 
-// TestManyInOneMinute: the reminders of ten users due in the same minute all reach their
-// browsers, while the API keeps answering. REMINDER_LOAD sets how many in all: 1,000 by
-// default, which keeps the test suite's time; REMINDER_LOAD=10000 is the load of the spec's
-// plan (4 to 5 minutes per database on 2 cores).
+// TestManyInOneMinute: the reminders of ten users due in the same minute, all at its first
+// second, reach their browsers, each once, while the API keeps answering. REMINDER_LOAD sets
+// how many in all: 10,000 by default. How late the reminders arrived and how long the requests
+// took while they were delivered are logged, not checked: a machine shared with other work is
+// slower.
 func TestManyInOneMinute(t *testing.T) {
 	if testing.Short() {
 		t.Skip("many reminders: not in -short")
 	}
-	total := 1000
+	total := 10_000
 	if v := os.Getenv("REMINDER_LOAD"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 10 || n%10 != 0 {
@@ -403,7 +406,8 @@ func TestManyInOneMinute(t *testing.T) {
 		perUser := total / users
 		type user struct {
 			apptest.User
-			sub pushtest.Subscription
+			sub   pushtest.Subscription
+			tasks []uuid.UUID
 		}
 		us := make([]user, users)
 		for i := range us {
@@ -413,35 +417,64 @@ func TestManyInOneMinute(t *testing.T) {
 		}
 		ctx := context.Background()
 		tasks, reminders := s.App.Tasks(), s.App.Reminders()
-		// Due over the same minute, from a little after now: those that setting up has not
-		// reached by their time are in the past when they are made, and fire at once, which
-		// is what a reminder that an instance was too busy for does.
-		at := time.Now().Add(10 * time.Second).Truncate(time.Second)
-		var wg sync.WaitGroup
-		errs := make(chan error, users)
-		for _, u := range us {
-			wg.Go(func() {
-				for i := range perUser {
-					tk, err := tasks.Create(ctx, u.ID, task.Draft{Title: fmt.Sprintf("task %d", i)})
-					if err == nil {
-						_, err = reminders.Add(ctx, u.ID, tk.ID, remind.Draft{Kind: remind.AtTime, At: at.Add(time.Duration(i%50) * time.Second)})
-					}
-					if err != nil {
+		eachUser := func(f func(u *user) error) {
+			t.Helper()
+			var wg sync.WaitGroup
+			errs := make(chan error, users)
+			for i := range us {
+				wg.Go(func() {
+					if err := f(&us[i]); err != nil {
 						errs <- err
-						return
 					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Fatal(err)
+			}
+		}
+		start := time.Now()
+		eachUser(func(u *user) error {
+			for i := range perUser {
+				tk, err := tasks.Create(ctx, u.ID, task.Draft{Title: fmt.Sprintf("task %d", i)})
+				if err != nil {
+					return err
 				}
-			})
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			t.Fatal(err)
-		}
+				u.tasks = append(u.tasks, tk.ID)
+			}
+			return nil
+		})
+		// All due at one instant, as the all-day dues of a zone are at 09:00, a little after
+		// they are made (one made after its time would be past, and not sent late): how long
+		// making their tasks took tells how slow this machine is now.
+		at := time.Now().Add(10*time.Second + 2*time.Since(start)).Truncate(time.Second)
+		eachUser(func(u *user) error {
+			for _, id := range u.tasks {
+				r, err := reminders.Add(ctx, u.ID, id, remind.Draft{Kind: remind.AtTime, At: at})
+				if err != nil {
+					return err
+				}
+				if r.Next == nil {
+					return fmt.Errorf("a reminder due at %v was made after its time: setting up took too long", at)
+				}
+			}
+			return nil
+		})
+		setUp := time.Now()
 		// While they fire, the API answers: reads and writes, every one of them.
 		stop := make(chan struct{})
 		requests := make(chan error, 1)
+		var latencies []time.Duration
 		go func() {
+			timed := func(method, path, token, body string, want int) ([]byte, error) {
+				began := time.Now()
+				b, err := expect(s.URL, method, path, token, body, want)
+				if !began.Before(at) {
+					latencies = append(latencies, time.Since(began))
+				}
+				return b, err
+			}
 			for n := 0; ; n++ {
 				select {
 				case <-stop:
@@ -450,16 +483,16 @@ func TestManyInOneMinute(t *testing.T) {
 				default:
 				}
 				u := us[n%users]
-				_, err := expect(s.URL, "GET", "/api/v2/tasks?limit=5", u.Token, "", http.StatusOK)
+				_, err := timed("GET", "/api/v2/tasks?limit=5", u.Token, "", http.StatusOK)
 				var created struct{ ID string }
 				if err == nil {
 					var b []byte
-					if b, err = expect(s.URL, "POST", "/api/v2/tasks", u.Token, `{"title":"while firing"}`, http.StatusCreated); err == nil {
+					if b, err = timed("POST", "/api/v2/tasks", u.Token, `{"title":"while firing"}`, http.StatusCreated); err == nil {
 						err = json.Unmarshal(b, &created)
 					}
 				}
 				if err == nil {
-					_, err = expect(s.URL, "DELETE", "/api/v2/tasks/"+created.ID, u.Token, "", http.StatusNoContent)
+					_, err = timed("DELETE", "/api/v2/tasks/"+created.ID, u.Token, "", http.StatusNoContent)
 				}
 				if err != nil {
 					requests <- err
@@ -467,13 +500,28 @@ func TestManyInOneMinute(t *testing.T) {
 				}
 			}
 		}()
-		receiver.WaitFor(t, fmt.Sprintf("%d push messages", users*perUser), 10*time.Minute+time.Until(at), func(ms []pushtest.Message) bool {
-			return len(ms) >= users*perUser
+		// How late each arrived after its time, as the test hears of it.
+		var lags []time.Duration
+		receiver.WaitFor(t, fmt.Sprintf("%d push messages", total), 10*time.Minute+time.Until(at), func(ms []pushtest.Message) bool {
+			now := time.Now()
+			for _, m := range ms[len(lags):] {
+				var p remind.Payload
+				if err := json.Unmarshal(m.Payload, &p); err != nil {
+					t.Fatal(err)
+				}
+				lags = append(lags, now.Sub(p.FireAt))
+			}
+			return len(ms) >= total
 		})
+		delivered := time.Now()
 		close(stop)
 		if err := <-requests; err != nil {
 			t.Fatalf("while the reminders fired: %v", err)
 		}
+		t.Logf("%d reminders: tasks and reminders made in %v, all due %v after the start; the last delivered %v after their time",
+			total, setUp.Sub(start).Round(time.Millisecond), at.Sub(start).Round(time.Millisecond), delivered.Sub(at).Round(time.Millisecond))
+		t.Logf("delivered after their time by: %s", spreadOf(lags))
+		t.Logf("%d requests while they were delivered, answered in: %s", len(latencies), spreadOf(latencies))
 		waitIdle(t, openDB(t, s))
 		got := map[string]int{}
 		for _, m := range receiver.Messages() {
@@ -485,4 +533,14 @@ func TestManyInOneMinute(t *testing.T) {
 			}
 		}
 	})
+}
+
+// spreadOf describes durations: their median, 99th percentile and longest.
+func spreadOf(ds []time.Duration) string {
+	if len(ds) == 0 {
+		return "none"
+	}
+	ds = slices.Sorted(slices.Values(ds))
+	return fmt.Sprintf("median %v, 99th percentile %v, longest %v", ds[len(ds)/2].Round(time.Microsecond),
+		ds[len(ds)*99/100].Round(time.Microsecond), ds[len(ds)-1].Round(time.Microsecond))
 }

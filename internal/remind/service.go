@@ -28,10 +28,22 @@ type Config struct {
 	VAPIDSubject string
 	// Production: push needs VAPIDSubject, and posts to public addresses only.
 	Production bool
+	// ReconcileAfter is how long after a change of a task its intent (a remind.reconcile job)
+	// waits for the change's observer to take it back before it moves the reminders itself; 0
+	// is DefaultReconcileAfter. It must be well over the time a save takes: an intent that
+	// runs before its change is saved finds nothing to do.
+	ReconcileAfter time.Duration
+
+	// withoutObserver leaves the observer of saved changes out, as a process does that dies
+	// between a task's save and its observer (export_test.go).
+	withoutObserver bool
 }
 
 // DefaultMissedWindow is MissedWindow's default.
 const DefaultMissedWindow = time.Hour
+
+// DefaultReconcileAfter is ReconcileAfter's default.
+const DefaultReconcileAfter = time.Minute
 
 // DevelopmentSubject is the VAPID subject in development without VAPID_SUBJECT.
 const DevelopmentSubject = "mailto:admin@localhost"
@@ -57,8 +69,11 @@ type Service struct {
 	tokens tokens
 	base   *url.URL
 	window time.Duration
-	log    *slog.Logger
-	now    func() time.Time
+	// reconcileAfter and intents: see intent.go.
+	reconcileAfter time.Duration
+	intents        intents
+	log            *slog.Logger
+	now            func() time.Time
 }
 
 // New makes the service over db, registers its workers on deps.Jobs (before it starts) and
@@ -68,10 +83,13 @@ func New(ctx context.Context, db *database.DB, deps Deps, cfg Config, log *slog.
 	s := &Service{
 		store: newStore(db), tasks: deps.Tasks, jobs: deps.Jobs, mail: deps.Mail, base: deps.Base,
 		tokens: tokens{derivedKey(deps.Secret, "snooze token")},
-		window: cfg.MissedWindow, log: log, now: time.Now,
+		window: cfg.MissedWindow, reconcileAfter: cfg.ReconcileAfter, log: log, now: time.Now,
 	}
 	if s.window <= 0 {
 		s.window = DefaultMissedWindow
+	}
+	if s.reconcileAfter <= 0 {
+		s.reconcileAfter = DefaultReconcileAfter
 	}
 	subject := cfg.VAPIDSubject
 	if subject == "" && !cfg.Production {
@@ -97,13 +115,17 @@ func New(ctx context.Context, db *database.DB, deps Deps, cfg Config, log *slog.
 		func() error { return jobs.Register(s.jobs, &fireWorker{s: s}) },
 		func() error { return jobs.Register(s.jobs, &pushWorker{s: s}) },
 		func() error { return jobs.Register(s.jobs, &emailWorker{s: s}) },
+		func() error { return jobs.Register(s.jobs, &reconcileWorker{s: s}) },
 	} {
 		if err := register(); err != nil {
 			s.store.close()
 			return nil, err
 		}
 	}
-	deps.Tasks.OnChange(s.taskChanged)
+	deps.Tasks.BeforeChange(s.intend)
+	if !cfg.withoutObserver {
+		deps.Tasks.OnChange(s.taskChanged)
+	}
 	return s, nil
 }
 
@@ -180,7 +202,7 @@ func (s *Service) Add(ctx context.Context, userID string, taskID uuid.UUID, d Dr
 		if err := s.store.insertReminder(ctx, tx, r); err != nil {
 			return err
 		}
-		return s.schedule(ctx, tx, r, t, loc)
+		return s.schedule(ctx, tx, r, t, loc, s.now())
 	})
 	if err != nil {
 		return Scheduled{}, err
@@ -301,85 +323,12 @@ func (s *Service) DeleteUserData(ctx context.Context, userID string) error {
 	return s.store.deleteUserData(ctx, userID)
 }
 
-// taskChanged keeps a changed task's reminders scheduled: a task given a timed due gets the
-// user's default reminder when it has none, and a task whose due moved (or that a repeating
-// completion moved to its next due) gets a job at each reminder's new time. Old jobs stay and
-// do nothing when they run: the time they were made for is no longer the reminder's. Deleted
-// and completed tasks need nothing: their reminders go with them, or check at firing time.
-func (s *Service) taskChanged(ctx context.Context, userID string, before, after *task.Task) {
-	if after == nil || after.Completed || after.Due == nil {
-		return
-	}
-	moved := before == nil || before.Due == nil || !sameDue(*before.Due, *after.Due)
-	if !moved {
-		return
-	}
-	if err := s.reschedule(ctx, userID, before, *after); err != nil {
-		s.log.ErrorContext(ctx, "scheduling the reminders of a changed task", "task_id", after.ID, "err", err)
-	}
-}
-
-func sameDue(a, b task.Due) bool { return a.Date == b.Date && a.At.Equal(b.At) }
-
-func (s *Service) reschedule(ctx context.Context, userID string, before *task.Task, t task.Task) error {
-	newlyTimed := !t.Due.AllDay() && (before == nil || before.Due == nil || before.Due.AllDay())
-	var settings Settings
-	if newlyTimed {
-		var err error
-		if settings, err = s.store.settings(ctx, userID); err != nil {
-			return err
-		}
-	}
-	addDefault := newlyTimed && settings.DefaultBefore != nil
-	if before == nil && !addDefault {
-		return nil // a new task has no reminders yet
-	}
-	list, err := s.store.taskReminders(ctx, s.store.read, userID, t.ID)
-	if err != nil || (len(list) == 0 && !addDefault) {
-		return err
-	}
-	loc, err := s.zone(ctx, userID)
-	if err != nil {
-		return err
-	}
-	return s.store.inTx(ctx, func(tx *sql.Tx) error {
-		if len(list) == 0 {
-			r, err := s.defaultReminder(userID, t.ID, *settings.DefaultBefore)
-			if err != nil {
-				return err
-			}
-			if err := s.store.insertReminder(ctx, tx, r); err != nil {
-				return err
-			}
-			list = append(list, r)
-		}
-		for _, r := range list {
-			if r.Kind == AtTime {
-				continue // its time is its own
-			}
-			if err := s.schedule(ctx, tx, r, t, loc); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-func (s *Service) defaultReminder(userID string, taskID uuid.UUID, before time.Duration) (Reminder, error) {
-	id, err := uuid.NewRandom()
-	r := Reminder{ID: id, UserID: userID, TaskID: taskID, Kind: AtDue, CreatedAt: fireTime(s.now())}
-	if before > 0 {
-		r.Kind, r.Before = BeforeDue, before
-	}
-	return r, err
-}
-
 // schedule stores, within tx, the job of the reminder's occurrence for task t, when it has
-// one still ahead: an occurrence already past when it is scheduled (a due set to an hour from
-// now with a reminder two hours before) is not sent late.
-func (s *Service) schedule(ctx context.Context, tx *sql.Tx, r Reminder, t task.Task, loc *time.Location) error {
+// one after since, the time the reminder or the due was set: an occurrence already past then
+// (a due set to an hour from now with a reminder two hours before) is not sent late.
+func (s *Service) schedule(ctx context.Context, tx *sql.Tx, r Reminder, t task.Task, loc *time.Location, since time.Time) error {
 	at, ok := r.Occurrence(t.Due, loc)
-	if !ok || !at.After(s.now()) {
+	if !ok || !at.After(since) {
 		return nil
 	}
 	return s.insertFire(ctx, tx, r, at)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"todo/internal/database"
 	"todo/internal/push"
+	"todo/internal/task"
 )
 
 // store keeps reminders, settings, subscriptions, the VAPID keys and notifications, in SQLite
@@ -130,6 +132,9 @@ type querier interface {
 
 const reminderColumns = `id, user_id, task_id, kind, before_seconds, at, snoozed_until, created_at`
 
+// aliasedReminderColumns are reminderColumns of reminders AS r, in a query that joins others.
+const aliasedReminderColumns = `r.id, r.user_id, r.task_id, r.kind, r.before_seconds, r.at, r.snoozed_until, r.created_at`
+
 func scanReminder(scan func(...any) error) (Reminder, error) {
 	var (
 		r                      Reminder
@@ -143,12 +148,15 @@ func scanReminder(scan func(...any) error) (Reminder, error) {
 	return r, nil
 }
 
+// insertReminder stores r, unless a reminder with its id is stored already (a default
+// reminder, which the observer of a change and the change's intent both add).
 func (s *store) insertReminder(ctx context.Context, tx *sql.Tx, r Reminder) error {
 	var at any
 	if r.Kind == AtTime {
 		at = s.t(r.At)
 	}
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO reminders (`+reminderColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO reminders (`+reminderColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO NOTHING`),
 		r.ID.String(), r.UserID, r.TaskID.String(), int(r.Kind), int64(r.Before/time.Second), at, s.optT(r.SnoozedUntil), s.t(r.CreatedAt))
 	return err
 }
@@ -186,6 +194,33 @@ func (s *store) taskReminders(ctx context.Context, q querier, userID string, tas
 	return out, rows.Err()
 }
 
+// tasksWithReminders tells which of the user's tasks ids have reminders; none asked, no query.
+func (s *store) tasksWithReminders(ctx context.Context, userID string, ids []uuid.UUID) (map[uuid.UUID]bool, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, userID)
+	for _, id := range ids {
+		args = append(args, id.String())
+	}
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT DISTINCT task_id FROM reminders WHERE user_id = ? AND task_id IN (?`+
+		strings.Repeat(", ?", len(ids)-1)+`)`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	has := make(map[uuid.UUID]bool)
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		has[id] = true
+	}
+	return has, rows.Err()
+}
+
 func (s *store) deleteReminder(ctx context.Context, userID string, id uuid.UUID) error {
 	res, err := s.write.ExecContext(ctx, s.q(`DELETE FROM reminders WHERE id = ? AND user_id = ?`), id.String(), userID)
 	if err != nil {
@@ -216,27 +251,165 @@ func cmpErr(err, otherwise error) error {
 	return otherwise
 }
 
+const settingsColumns = `st.push, st.email, st.in_page, st.quiet_start, st.quiet_end, st.default_before_seconds`
+
+// settingsRow scans settingsColumns, NULL when the user has saved no settings.
+type settingsRow struct {
+	push, email, inPage sql.NullBool
+	start, end, before  sql.NullInt64
+}
+
+func (r *settingsRow) dest() []any {
+	return []any{&r.push, &r.email, &r.inPage, &r.start, &r.end, &r.before}
+}
+
+func (r *settingsRow) settings() Settings {
+	if !r.push.Valid {
+		return DefaultSettings
+	}
+	st := Settings{Push: r.push.Bool, Email: r.email.Bool, InPage: r.inPage.Bool}
+	if r.start.Valid && r.end.Valid {
+		st.Quiet = &QuietHours{Start: int(r.start.Int64), End: int(r.end.Int64)}
+	}
+	if r.before.Valid {
+		d := time.Duration(r.before.Int64) * time.Second
+		st.DefaultBefore = &d
+	}
+	return st
+}
+
 func (s *store) settings(ctx context.Context, userID string) (Settings, error) {
-	var (
-		st                 Settings
-		start, end, before sql.NullInt64
-	)
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT push, email, in_page, quiet_start, quiet_end, default_before_seconds
-		FROM reminder_settings WHERE user_id = ?`), userID).Scan(&st.Push, &st.Email, &st.InPage, &start, &end, &before)
+	var r settingsRow
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT `+settingsColumns+` FROM reminder_settings AS st WHERE user_id = ?`), userID).Scan(r.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return DefaultSettings, nil
 	}
+	return r.settings(), err
+}
+
+// The jobs that fire and deliver reminders read what they need of the task tables in the
+// same query as their own rows: a task's title, completion and due (due_at, an instant, or
+// else due_date, a date), and the user's time zone (user_prefs; none saved is UTC).
+const taskColumns = `t.title, t.completed, t.due_date, t.due_at, p.time_zone`
+
+// taskRow scans taskColumns.
+type taskRow struct {
+	title     string
+	completed bool
+	date      date
+	at        instant
+	zone      sql.NullString
+}
+
+func (r *taskRow) dest() []any { return []any{&r.title, &r.completed, &r.date, &r.at, &r.zone} }
+
+// task is the task as the jobs need it, and the user's zone (UTC for a zone this build does
+// not know, as the task stores read it).
+func (r *taskRow) task(id uuid.UUID) (task.Task, *time.Location) {
+	t := task.Task{ID: id, Title: r.title, Completed: r.completed}
+	switch {
+	case r.at.Valid:
+		t.Due = &task.Due{At: r.at.T}
+	case r.date.Valid:
+		t.Due = &task.Due{Date: r.date.D}
+	}
+	loc, err := task.LoadTimeZone(r.zone.String)
 	if err != nil {
-		return Settings{}, err
+		loc = time.UTC
 	}
-	if start.Valid && end.Valid {
-		st.Quiet = &QuietHours{Start: int(start.Int64), End: int(end.Int64)}
+	return t, loc
+}
+
+// date scans a date kept either way: SQLite's YYYY-MM-DD text or PostgreSQL's date.
+type date struct {
+	D     task.Date
+	Valid bool
+}
+
+func (d *date) Scan(v any) error {
+	var err error
+	switch v := v.(type) {
+	case nil:
+		*d = date{}
+	case time.Time:
+		*d = date{task.DateOf(v), true}
+	case string:
+		d.D, err = task.ParseDate(v)
+		d.Valid = err == nil
+	case []byte:
+		d.D, err = task.ParseDate(string(v))
+		d.Valid = err == nil
+	default:
+		err = fmt.Errorf("remind: cannot read %T as a date", v)
 	}
-	if before.Valid {
-		d := time.Duration(before.Int64) * time.Second
-		st.DefaultBefore = &d
+	return err
+}
+
+// firing is what the job of an occurrence reads: the reminder, its task, the user's zone and
+// reminder settings.
+type firing struct {
+	Reminder
+	task     task.Task
+	loc      *time.Location
+	settings Settings
+}
+
+// firing reads, in one query, what the occurrence of the user's reminder id needs;
+// ErrNotFound when the reminder is gone (deleted, or its task was).
+func (s *store) firing(ctx context.Context, userID string, id uuid.UUID) (firing, error) {
+	var (
+		f   firing
+		t   taskRow
+		st  settingsRow
+		err error
+	)
+	row := s.read.QueryRowContext(ctx, s.q(`SELECT `+aliasedReminderColumns+`, `+taskColumns+`, `+settingsColumns+`
+		FROM reminders AS r JOIN tasks AS t ON t.id = r.task_id AND t.user_id = r.user_id
+		LEFT JOIN user_prefs AS p ON p.user_id = r.user_id
+		LEFT JOIN reminder_settings AS st ON st.user_id = r.user_id
+		WHERE r.id = ? AND r.user_id = ?`), id.String(), userID)
+	f.Reminder, err = scanReminder(func(dest ...any) error {
+		return row.Scan(slices.Concat(dest, t.dest(), st.dest())...)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return firing{}, ErrNotFound
 	}
-	return st, nil
+	if err != nil {
+		return firing{}, err
+	}
+	f.task, f.loc = t.task(f.TaskID)
+	f.settings = st.settings()
+	return f, nil
+}
+
+// sending is what the job of a push delivery reads: the subscription, the task and the
+// user's zone.
+type sending struct {
+	sub  push.Subscription
+	task task.Task
+	loc  *time.Location
+}
+
+// sending reads, in one query, what a push of the user's task to their subscription subID
+// needs; false when the subscription or the task is gone.
+func (s *store) sending(ctx context.Context, userID string, subID, taskID uuid.UUID) (sending, bool, error) {
+	var (
+		out sending
+		t   taskRow
+	)
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT s.endpoint, s.p256dh, s.auth, `+taskColumns+`
+		FROM push_subscriptions AS s JOIN tasks AS t ON t.id = ? AND t.user_id = s.user_id
+		LEFT JOIN user_prefs AS p ON p.user_id = s.user_id
+		WHERE s.id = ? AND s.user_id = ?`), taskID.String(), subID.String(), userID).
+		Scan(append([]any{&out.sub.Endpoint, &out.sub.P256dh, &out.sub.Auth}, t.dest()...)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return out, false, nil
+	}
+	if err != nil {
+		return out, false, err
+	}
+	out.task, out.loc = t.task(taskID)
+	return out, true, nil
 }
 
 func (s *store) saveSettings(ctx context.Context, userID string, st Settings) error {
@@ -302,17 +475,6 @@ func (s *store) subscriptionIDs(ctx context.Context, q querier, userID string) (
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
-}
-
-// subscription is one of the user's subscriptions; false when it is gone.
-func (s *store) subscription(ctx context.Context, userID string, id uuid.UUID) (push.Subscription, bool, error) {
-	var sub push.Subscription
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT endpoint, p256dh, auth FROM push_subscriptions WHERE id = ? AND user_id = ?`),
-		id.String(), userID).Scan(&sub.Endpoint, &sub.P256dh, &sub.Auth)
-	if errors.Is(err, sql.ErrNoRows) {
-		return sub, false, nil
-	}
-	return sub, err == nil, err
 }
 
 // recordNotification stores an occurrence that fired or was missed, unless it is stored
