@@ -16,11 +16,7 @@ import (
 // switching to WAL waits for another process's lock instead of failing. synchronous=NORMAL in
 // WAL mode keeps every committed transaction across a crash of the process (the WAL is in the
 // OS's hands once the commit returns); only a power loss can take back the last commits.
-//
-// mmap_size maps the database file into memory (up to 1 GiB): a reader's page cache starts
-// empty in every transaction after a write, and a mapped page is read without a copy or a
-// system call.
-const sqlitePragmas = "_busy_timeout=10000&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=1&_pragma=mmap_size(1073741824)"
+const sqlitePragmas = "_busy_timeout=10000&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=1"
 
 // ownerOnly makes the database file readable by its owner alone (0600), whatever the umask,
 // before SQLite opens it: it holds password hashes and sessions. SQLite gives its WAL and
