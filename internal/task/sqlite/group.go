@@ -56,7 +56,7 @@ func (g *groupWriter) do(ctx context.Context, fn func(txStatements) error) error
 		case <-w.lead:
 		}
 	}
-	g.commit()
+	g.commit(w)
 
 	g.mu.Lock()
 	if len(g.queue) > 0 {
@@ -70,9 +70,20 @@ func (g *groupWriter) do(ctx context.Context, fn func(txStatements) error) error
 
 // commit takes the queue's first group once it has the writer's connection (the writes that
 // queued while it waited for it are of the group), runs it in one transaction and tells each
-// write its outcome.
-func (g *groupWriter) commit() {
-	tx, err := g.db.BeginTx(context.Background(), nil)
+// write its outcome. The leader, first of the queue, waits for the connection no longer than
+// its request may: then it alone fails, and the next write leads.
+func (g *groupWriter) commit(leader *groupWrite) {
+	conn, err := g.db.Conn(leader.ctx)
+	if err != nil {
+		g.mu.Lock()
+		g.queue = g.queue[1:]
+		g.mu.Unlock()
+		leader.done <- err
+		return
+	}
+	defer conn.Close()
+	// The transaction outlives any one request of the group.
+	tx, err := conn.BeginTx(context.Background(), nil)
 	g.mu.Lock()
 	n := min(len(g.queue), maxGroup)
 	group := g.queue[:n:n]

@@ -149,3 +149,49 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestGroupWriterLeaderDeadline: a write that leads waits for the busy connection no longer
+// than its request may, and the write queued behind it leads once the connection is free.
+func TestGroupWriterLeaderDeadline(t *testing.T) {
+	db, g := newTestGroupWriter(t)
+	ctx := context.Background()
+	busy, err := db.SQLite.Write.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithCancel(ctx)
+	insert := func(ctx context.Context, v string) error {
+		return g.do(ctx, func(st txStatements) error {
+			_, err := st.exec(ctx, `INSERT INTO w VALUES (?)`, v)
+			return err
+		})
+	}
+	first := make(chan error, 1)
+	go func() { first <- insert(short, "first") }()
+	waitFor(t, func() bool { return g.queued() == 1 })
+	second := make(chan error, 1)
+	go func() { second <- insert(ctx, "second") }()
+	waitFor(t, func() bool { return g.queued() == 2 })
+	cancel() // the first request ends while the connection is still busy
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the leader's write: %v, want its request's end", err)
+	}
+	busy.Close()
+	if err := <-second; err != nil {
+		t.Fatalf("the write queued behind: %v", err)
+	}
+	var stored []string
+	rows, err := db.SQLite.Read.Query(`SELECT v FROM w`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v string
+		rows.Scan(&v)
+		stored = append(stored, v)
+	}
+	if fmt.Sprint(stored) != "[second]" {
+		t.Errorf("stored %q, want [second]", stored)
+	}
+}
