@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -53,7 +54,8 @@ const (
 	// fetchCooldown is the least time between two fetches of jobs while jobs keep coming: at
 	// River's default (100 ms) an instance takes at most Workers jobs per 100 ms, 100 a second,
 	// and 10,000 reminders due at 09:00 (each a job, and a job per delivery) would wait minutes.
-	// An idle queue costs no more: fetches then wait for a new job or the poll (1 s).
+	// It also bounds how often inserts wake the fetchers: a job for later tagged Eventually
+	// wakes none.
 	fetchCooldown = 10 * time.Millisecond
 	// jobTimeout bounds one attempt; a worker may ask for less (river.Worker's Timeout).
 	jobTimeout = time.Minute
@@ -242,12 +244,18 @@ func (c *Client) DeleteTx(ctx context.Context, tx *sql.Tx, id int64) error {
 // River moves scheduled jobs to available every 5 seconds, and its fetch takes an available
 // job only once its scheduled_at has come (scheduled_at <= now(), as it does for the short
 // retries it makes available at once): so a job runs within a fetch poll (1 s) of its time,
-// which a reminder needs, instead of up to 5 s late.
+// which a reminder needs, instead of up to 5 s late. A job tagged Eventually is left to the
+// 5 seconds: an available job's insert wakes the fetchers of every instance, for nothing
+// while its time is still ahead.
 type onTime struct{ river.MiddlewareDefaults }
+
+// Eventually is the tag (river.InsertOpts.Tags) of a job for later that may run up to a few
+// seconds after its time.
+const Eventually = "eventually"
 
 func (*onTime) InsertMany(ctx context.Context, many []*rivertype.JobInsertParams, insert func(context.Context) ([]*rivertype.JobInsertResult, error)) ([]*rivertype.JobInsertResult, error) {
 	for _, p := range many {
-		if p.State == rivertype.JobStateScheduled {
+		if p.State == rivertype.JobStateScheduled && !slices.Contains(p.Tags, Eventually) {
 			p.State = rivertype.JobStateAvailable
 		}
 	}

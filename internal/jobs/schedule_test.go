@@ -66,6 +66,16 @@ func TestScheduledJobsWaitAvailable(t *testing.T) {
 		if state != "available" {
 			t.Fatalf("a job scheduled for later is stored %q, want available (from its scheduled_at)", state)
 		}
+		// One that may run a few seconds late stays scheduled: its insert wakes no fetcher.
+		if err := q.Insert(ctx, laterArgs{Due: due.Add(time.Hour)}, &river.InsertOpts{ScheduledAt: due.Add(time.Hour), Tags: []string{jobs.Eventually}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := sqlDB.QueryRow(`SELECT state FROM river_job WHERE kind = 'test.later' AND scheduled_at > $1`, due.Add(time.Minute)).Scan(&state); err != nil {
+			t.Fatal(err)
+		}
+		if state != "scheduled" {
+			t.Fatalf("a job for later tagged Eventually is stored %q, want scheduled", state)
+		}
 		if err := q.Start(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"todo/internal/jobs"
 	"todo/internal/task"
 )
 
@@ -58,6 +59,9 @@ type intent struct {
 	// version is the task's once the change is saved: a task still older was never changed
 	// (its save failed or was refused).
 	version int64
+	// due is the task's once the change is saved: with the version, it tells this change from
+	// another made at the same time from the same version, which only one can win.
+	due task.Due
 	debt
 	// defaultBefore is the default reminder owed (nil: none), added if the task has none.
 	defaultBefore *time.Duration
@@ -87,7 +91,7 @@ func (s *Service) intend(ctx context.Context, userID string, changes []task.Pend
 	var timed bool
 	for _, c := range changes {
 		if d, ok := debtOf(c.Before, c.After); ok {
-			owed = append(owed, intent{taskID: c.After.ID, version: c.After.Version, debt: d})
+			owed = append(owed, intent{taskID: c.After.ID, version: c.After.Version, due: *c.After.Due, debt: d})
 			timed = timed || d.newlyTimed
 		}
 	}
@@ -127,7 +131,7 @@ func (s *Service) intend(ctx context.Context, userID string, changes []task.Pend
 		due = append(due, in)
 		many = append(many, river.InsertManyParams{
 			Args:       reconcileArgs{UserID: userID, TaskID: in.taskID, Version: in.version, DefaultBefore: in.defaultBefore},
-			InsertOpts: &river.InsertOpts{ScheduledAt: at},
+			InsertOpts: &river.InsertOpts{ScheduledAt: at, Tags: []string{jobs.Eventually}},
 		})
 	}
 	if len(many) == 0 {
@@ -152,10 +156,10 @@ func (s *Service) intend(ctx context.Context, userID string, changes []task.Pend
 // takes the intent back in the same transaction. A change without an intent owes nothing.
 // When it fails, the intent's job does the work later.
 func (s *Service) taskChanged(ctx context.Context, userID string, _, after *task.Task) {
-	if after == nil {
-		return
+	if after == nil || after.Due == nil {
+		return // no intent owes anything to a task without a due
 	}
-	in, ok := s.intents.take(after.ID, after.Version)
+	in, ok := s.intents.take(intentKeyOf(after.ID, after.Version, *after.Due))
 	if !ok {
 		return
 	}
@@ -168,7 +172,7 @@ func (s *Service) taskChanged(ctx context.Context, userID string, _, after *task
 		err = s.settle(ctx, userID, *after, list, in, s.now())
 	}
 	if err != nil {
-		s.log.ErrorContext(ctx, "scheduling the reminders of a changed task: its intent will", "task_id", after.ID, "err", err)
+		s.log.ErrorContext(ctx, "scheduling the reminders of a changed task (its remind.reconcile job will do it later)", "task_id", after.ID, "err", err)
 	}
 }
 
@@ -204,6 +208,9 @@ func (w *reconcileWorker) Work(ctx context.Context, job *river.Job[reconcileArgs
 // due after since (when the change was made), after adding the default reminder the intent
 // owes when t is timed and has none, and deletes the intent's jobs in the same transaction.
 func (s *Service) settle(ctx context.Context, userID string, t task.Task, list []Reminder, in intent, since time.Time) error {
+	if t.Due == nil {
+		return nil
+	}
 	addDefault := in.defaultBefore != nil && len(list) == 0 && !t.Due.AllDay()
 	if len(list) == 0 && !addDefault && len(in.jobs) == 0 {
 		return nil
@@ -262,14 +269,25 @@ type intents struct {
 	m  map[intentKey]*intent
 }
 
+// intentKey names the change an intent is for: the task, and its version and due once saved.
 type intentKey struct {
 	task    uuid.UUID
 	version int64
+	date    task.Date
+	at      int64 // the timed due, in Unix nanoseconds (0: none)
 }
 
-// add keeps the intents stored at now, and forgets those whose jobs have run. Another attempt
-// at the same change (the task changed meanwhile, and the service tried again) adds its jobs to
-// the first's.
+func intentKeyOf(taskID uuid.UUID, version int64, due task.Due) intentKey {
+	k := intentKey{task: taskID, version: version, date: due.Date}
+	if !due.At.IsZero() {
+		k.at = due.At.UnixNano()
+	}
+	return k
+}
+
+// add keeps the intents stored at now, and forgets those whose jobs have run. Two changes made
+// at once that would bring a task to the same version and due, of which only one can be saved,
+// keep one intent with the jobs of both, for the observer of the one saved.
 func (is *intents) add(now time.Time, list []intent) {
 	is.mu.Lock()
 	defer is.mu.Unlock()
@@ -282,7 +300,7 @@ func (is *intents) add(now time.Time, list []intent) {
 		}
 	}
 	for _, in := range list {
-		k := intentKey{in.taskID, in.version}
+		k := intentKeyOf(in.taskID, in.version, in.due)
 		if old, ok := is.m[k]; ok {
 			old.jobs = append(old.jobs, in.jobs...)
 			continue
@@ -291,11 +309,10 @@ func (is *intents) add(now time.Time, list []intent) {
 	}
 }
 
-// take removes and returns the intent of the change of the task to version.
-func (is *intents) take(taskID uuid.UUID, version int64) (intent, bool) {
+// take removes and returns the intent of the change k names.
+func (is *intents) take(k intentKey) (intent, bool) {
 	is.mu.Lock()
 	defer is.mu.Unlock()
-	k := intentKey{taskID, version}
 	in, ok := is.m[k]
 	if !ok {
 		return intent{}, false
