@@ -54,6 +54,17 @@ func (ui *UI) ownTask(r *http.Request, a *auth.Authenticated) (task.Task, error)
 	return ui.tasks.Get(r.Context(), a.User.ID, id)
 }
 
+// ownTaskAndPrefs is ownTask with the user's settings, which the forms of a task (its due and
+// repeat fields) are written in.
+func (ui *UI) ownTaskAndPrefs(r *http.Request, a *auth.Authenticated) (task.Task, task.Prefs, error) {
+	t, err := ui.ownTask(r, a)
+	if err != nil {
+		return task.Task{}, task.Prefs{}, err
+	}
+	prefs, err := ui.tasks.Prefs(r.Context(), a.User.ID)
+	return t, prefs, err
+}
+
 func quoted(title string) string { return "“" + title + "”" }
 
 func anchor(id uuid.UUID) string { return "task-" + id.String() }
@@ -230,11 +241,7 @@ func (ui *UI) item(r *http.Request, a *auth.Authenticated, t task.Task, s listSt
 // htmx, or within the list page for a browser without JavaScript.
 func (ui *UI) EditTaskForm() http.Handler {
 	return ui.withUser(ui.listOf(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated, s listState) {
-		t, err := ui.ownTask(r, a)
-		var prefs task.Prefs
-		if err == nil {
-			prefs, err = ui.tasks.Prefs(r.Context(), a.User.ID)
-		}
+		t, prefs, err := ui.ownTaskAndPrefs(r, a)
 		if err != nil {
 			ui.fail(w, r, err)
 			return
@@ -262,11 +269,7 @@ const changedElsewhere = "This task changed in another tab — here is its curre
 func (ui *UI) EditTask() http.Handler {
 	return ui.userForm(ui.listOf(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated, s listState) {
 		form := readTaskForm(r.PostForm, s)
-		t, err := ui.ownTask(r, a)
-		var prefs task.Prefs
-		if err == nil {
-			prefs, err = ui.tasks.Prefs(r.Context(), a.User.ID)
-		}
+		t, prefs, err := ui.ownTaskAndPrefs(r, a)
 		if err != nil {
 			ui.failOnList(w, r, a, s, err)
 			return
@@ -380,11 +383,7 @@ func (ui *UI) loadHistory(ctx context.Context, userID string, f *taskForm, id uu
 // that the presets read the new date, and choices on the old due's day move to the new one's.
 func (ui *UI) RepeatFields() http.Handler {
 	return ui.withUser(func(w http.ResponseWriter, r *http.Request, a *auth.Authenticated) {
-		t, err := ui.ownTask(r, a)
-		var prefs task.Prefs
-		if err == nil {
-			prefs, err = ui.tasks.Prefs(r.Context(), a.User.ID)
-		}
+		t, prefs, err := ui.ownTaskAndPrefs(r, a)
 		if err != nil {
 			ui.fail(w, r, err)
 			return

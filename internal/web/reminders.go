@@ -243,11 +243,7 @@ func (ui *UI) changeReminders(w http.ResponseWriter, r *http.Request, a *auth.Au
 		http.NotFound(w, r)
 		return
 	}
-	t, err := ui.ownTask(r, a)
-	var prefs task.Prefs
-	if err == nil {
-		prefs, err = ui.tasks.Prefs(r.Context(), a.User.ID)
-	}
+	t, prefs, err := ui.ownTaskAndPrefs(r, a)
 	if err != nil {
 		ui.failOnList(w, r, a, s, err)
 		return

@@ -93,18 +93,7 @@ func TestGroupWriter(t *testing.T) {
 			t.Errorf("%s: %v, want %v", v, outcomes[v], err)
 		}
 	}
-	var stored []string
-	rows, err := db.SQLite.Read.Query(`SELECT v FROM w ORDER BY v`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var v string
-		rows.Scan(&v)
-		stored = append(stored, v)
-	}
-	if fmt.Sprint(stored) != "[a d]" {
+	if stored := storedValues(t, db); fmt.Sprint(stored) != "[a d]" {
 		t.Errorf("stored %q, want [a d]", stored)
 	}
 	if g.leading || g.queued() != 0 {
@@ -180,18 +169,26 @@ func TestGroupWriterLeaderDeadline(t *testing.T) {
 	if err := <-second; err != nil {
 		t.Fatalf("the write queued behind: %v", err)
 	}
-	var stored []string
-	rows, err := db.SQLite.Read.Query(`SELECT v FROM w`)
+	if stored := storedValues(t, db); fmt.Sprint(stored) != "[second]" {
+		t.Errorf("stored %q, want [second]", stored)
+	}
+}
+
+// storedValues are the values of table w, in order.
+func storedValues(t *testing.T, db *database.DB) []string {
+	t.Helper()
+	rows, err := db.SQLite.Read.Query(`SELECT v FROM w ORDER BY v`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
+	var stored []string
 	for rows.Next() {
 		var v string
-		rows.Scan(&v)
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
 		stored = append(stored, v)
 	}
-	if fmt.Sprint(stored) != "[second]" {
-		t.Errorf("stored %q, want [second]", stored)
-	}
+	return stored
 }
