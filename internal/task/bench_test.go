@@ -88,6 +88,35 @@ func BenchmarkCreate(b *testing.B) {
 	}
 }
 
+// BenchmarkChange is the specification's changes of one task: a toggle and a patch of its
+// title, each one step of the store (one statement on PostgreSQL).
+func BenchmarkChange(b *testing.B) {
+	for _, d := range apptest.Dialects {
+		svc, _ := benchStore(b, d)
+		t, err := svc.Create(ctx, "changer", task.Draft{Title: "Buy milk", Description: "two litres"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		title := "Buy oat milk"
+		for _, c := range []struct {
+			name   string
+			change func() (task.Task, error)
+		}{
+			{"toggle", func() (task.Task, error) { return svc.Toggle(ctx, "changer", t.ID, "") }},
+			{"patch", func() (task.Task, error) { return svc.Update(ctx, "changer", t.ID, task.Patch{Title: &title}) }},
+		} {
+			b.Run(string(d)+"/"+c.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := c.change(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
 // BenchmarkCreateConcurrently is creates from 16 users at once, as a busy server makes them:
 // on SQLite, the single writer commits those that wait for it together.
 func BenchmarkCreateConcurrently(b *testing.B) {

@@ -2,6 +2,7 @@ package task
 
 import (
 	"context"
+	"slices"
 	"sync"
 )
 
@@ -17,16 +18,29 @@ import (
 // with its row by the database (ON DELETE CASCADE).
 type Observer func(ctx context.Context, userID string, before, after *Task)
 
-// Intent hears of the changes the service is about to save (creates and changes, not
-// deletes), before it saves them. An observer's work can be lost to a crash between the save
-// and the observer; what must survive that records, here and durably, the follow-up it owes,
-// and takes it back once its observer has done the work. An error refuses the changes: they
-// are not saved.
+// Intent hears of the changes that give a task a due or move it (creates and changes, not
+// deletes), before the service saves them: what is scheduled by the due follows them. An
+// observer's work can be lost to a crash between the save and the observer; what must survive
+// that records, here and durably, the follow-up it owes, and takes it back once its observer
+// has done the work. An error refuses the changes: they are not saved.
 type Intent func(ctx context.Context, userID string, changes []Pending) error
 
 // Pending is a change about to be saved: Before is nil for a task being created.
 type Pending struct {
 	Before, After *Task
+}
+
+// movesDue tells whether the change gives the task a due or moves it.
+func (c Pending) movesDue() bool {
+	a := c.After.Due
+	if a == nil {
+		return false
+	}
+	b := (*Due)(nil)
+	if c.Before != nil {
+		b = c.Before.Due
+	}
+	return b == nil || b.Date != a.Date || !b.At.Equal(a.At)
 }
 
 // observers are the service's Observers and Intents; a Service without any pays one read of
@@ -63,8 +77,8 @@ func (s *Service) changed(ctx context.Context, userID string, before, after *Tas
 	}
 }
 
-// intend tells the intents of the changes about to be saved; build makes them, and is called
-// only when there are intents to tell.
+// intend tells the intents of those changes about to be saved that give a task a due or move
+// it; build makes the changes, and is called only when there are intents to tell.
 func (s *Service) intend(ctx context.Context, userID string, build func() []Pending) error {
 	s.observers.mu.RLock()
 	intents := s.observers.intents
@@ -72,7 +86,10 @@ func (s *Service) intend(ctx context.Context, userID string, build func() []Pend
 	if len(intents) == 0 {
 		return nil
 	}
-	changes := build()
+	changes := slices.DeleteFunc(build(), func(c Pending) bool { return !c.movesDue() })
+	if len(changes) == 0 {
+		return nil
+	}
 	for _, f := range intents {
 		if err := f(ctx, userID, changes); err != nil {
 			return err

@@ -114,9 +114,9 @@ func TestObserversHearSavedChanges(t *testing.T) {
 	})
 }
 
-// TestIntentsComeBeforeTheSave: creates, changes and bulk changes are told to the intents
-// before they are saved (and before the observers hear of them), and an intent's error
-// refuses them, leaving the tasks as they were.
+// TestIntentsComeBeforeTheSave: creates, changes and bulk changes that give a task a due or
+// move it are told to the intents before they are saved (and before the observers hear of
+// them), others are not, and an intent's error refuses them, leaving the tasks as they were.
 func TestIntentsComeBeforeTheSave(t *testing.T) {
 	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
 		t.Parallel()
@@ -154,40 +154,72 @@ func TestIntentsComeBeforeTheSave(t *testing.T) {
 			}
 			heard = nil
 		}
+		due := task.Due{At: time.Now().Add(time.Hour).UTC().Truncate(time.Second)}
+		later := task.Due{At: due.At.Add(time.Hour)}
 		const user = "intended"
-		a, err := svc.Create(ctx, user, task.Draft{Title: "a"})
+		a, err := svc.Create(ctx, user, task.Draft{Title: "a", Due: &due})
 		if err != nil {
 			t.Fatal(err)
 		}
 		expect(t, "intent new -> a", "saved a")
-		if _, err := svc.Create(ctx, user, task.Draft{Title: "refused"}); !errors.Is(err, refuse) {
-			t.Fatalf("a create its intent refused answered %v", err)
-		}
-		expect(t, "intent new -> refused")
-		if _, err := svc.Update(ctx, user, a.ID, task.Patch{Title: ptr("refused")}); !errors.Is(err, refuse) {
-			t.Fatalf("a change its intent refused answered %v", err)
-		}
-		expect(t, "intent a -> refused")
-		b, _ := svc.Create(ctx, user, task.Draft{Title: "b"})
-		heard = nil
-		if _, err := svc.Apply(ctx, user, task.Bulk{Action: task.BulkAddTag, IDs: []uuid.UUID{a.ID, b.ID}, Tag: "refused"}); !errors.Is(err, refuse) {
-			t.Fatalf("a bulk change its intent refused answered %v", err)
-		}
-		expect(t, "intent a -> a")
-		page, err := svc.List(ctx, user, task.Filter{Limit: 10})
+		plain, err := svc.Create(ctx, user, task.Draft{Title: "plain"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var titles []string
-		for _, t := range page.Tasks {
-			titles = append(titles, t.Title+fmt.Sprint(t.Tags))
+		expect(t, "saved plain") // no due: nothing follows it
+		if _, err := svc.Create(ctx, user, task.Draft{Title: "refused", Due: &due}); !errors.Is(err, refuse) {
+			t.Fatalf("a create its intent refused answered %v", err)
 		}
-		if fmt.Sprint(titles) != "[b[] a[]]" {
-			t.Fatalf("after the refusals the list is %q, want [b[] a[]]", titles)
-		}
-		if _, err := svc.Toggle(ctx, user, b.ID, ""); err != nil {
+		expect(t, "intent new -> refused")
+		if _, err := svc.Update(ctx, user, a.ID, task.Patch{Title: ptr("a2")}); err != nil {
 			t.Fatal(err)
 		}
-		expect(t, "intent b -> b", "saved b")
+		expect(t, "saved a2") // its due did not move
+		if _, err := svc.Update(ctx, user, a.ID, task.Patch{Title: ptr("refused"), Due: &later}); !errors.Is(err, refuse) {
+			t.Fatalf("a change its intent refused answered %v", err)
+		}
+		expect(t, "intent a2 -> refused")
+		if _, err := svc.Update(ctx, user, plain.ID, task.Patch{Due: &due}); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, "intent plain -> plain", "saved plain")
+		if _, err := svc.Toggle(ctx, user, plain.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, "saved plain") // completing a task that does not repeat leaves its due
+
+		daily, err := recur.Parse("RRULE:FREQ=DAILY")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := svc.Create(ctx, user, task.Draft{Title: "r", Due: &due, Repeat: daily, Tags: []string{"refused"}})
+		if !errors.Is(err, refuse) {
+			t.Fatalf("a create its intent refused answered %v", err)
+		}
+		if r, err = svc.Create(ctx, user, task.Draft{Title: "r", Due: &due, Repeat: daily}); err != nil {
+			t.Fatal(err)
+		}
+		heard = nil
+		if _, err := svc.Apply(ctx, user, task.Bulk{Action: task.BulkAddTag, IDs: []uuid.UUID{a.ID, r.ID}, Tag: "refused"}); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, "saved a2", "saved r") // tags move no due
+		if _, err := svc.Apply(ctx, user, task.Bulk{Action: task.BulkComplete, IDs: []uuid.UUID{a.ID, r.ID}}); !errors.Is(err, refuse) {
+			t.Fatalf("a bulk change its intent refused answered %v", err)
+		}
+		expect(t, "intent r -> r") // completing r moves it to its next due
+		if _, err := svc.Toggle(ctx, user, r.ID, ""); !errors.Is(err, refuse) {
+			t.Fatalf("a toggle its intent refused answered %v", err)
+		}
+		expect(t, "intent r -> r")
+		for _, id := range []uuid.UUID{a.ID, r.ID} {
+			got, err := svc.Get(ctx, user, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Completed || got.Due == nil || !got.Due.At.Equal(due.At) || got.Title == "refused" {
+				t.Fatalf("after the refusals %q is completed %v, due %v; want open, due %v", got.Title, got.Completed, got.Due, due.At)
+			}
+		}
 	})
 }

@@ -28,6 +28,11 @@ type Store interface {
 	// which places an all-day due among timed ones.
 	Insert(ctx context.Context, t Task, maxTasks int64, loc *time.Location) (bool, error)
 	Get(ctx context.Context, userID string, id uuid.UUID) (Task, error)
+	// Change makes c to the user's task in one step, and returns the task before and after
+	// it. A task that repeats (completing it moves its due), or whose search terms are kept
+	// when c changes its text (the store cannot make them), it leaves as it is and returns
+	// with after nil: the service then changes it as it does other changes.
+	Change(ctx context.Context, userID string, id uuid.UUID, c Plain) (before Task, after *Task, err error)
 	// GetMany returns those of the tasks ids that exist and are the user's.
 	GetMany(ctx context.Context, userID string, ids []uuid.UUID) ([]Task, error)
 	// Save stores new states of tasks read earlier, in one transaction: each must still be
@@ -207,9 +212,13 @@ func (s *Service) Update(ctx context.Context, userID string, id uuid.UUID, p Pat
 	if err != nil {
 		return Task{}, err
 	}
-	return s.modify(ctx, userID, id, p.IfMatch, p, func(t *Task, loc *time.Location) (bool, *Completion) {
+	apply := func(t *Task, loc *time.Location) (bool, *Completion) {
 		return true, p.apply(t, s.timestamp(), loc)
-	})
+	}
+	if c, ok := p.plain(s.timestamp()); ok {
+		return s.changePlain(ctx, userID, id, c, p, apply)
+	}
+	return s.modify(ctx, userID, id, p.IfMatch, p, apply, nil)
 }
 
 // Edit is Update for a person saving an edit form: the same rules, but a patch that would
@@ -223,30 +232,53 @@ func (s *Service) Edit(ctx context.Context, userID string, id uuid.UUID, p Patch
 		before := editableState(*t)
 		done := p.apply(t, s.timestamp(), loc)
 		return editableState(*t) != before, done
-	})
+	}, nil)
 }
 
 // Toggle flips the task's completion.
 func (s *Service) Toggle(ctx context.Context, userID string, id uuid.UUID, ifMatch string) (Task, error) {
-	return s.modify(ctx, userID, id, ifMatch, Patch{}, func(t *Task, loc *time.Location) (bool, *Completion) {
+	toggle := func(t *Task, loc *time.Location) (bool, *Completion) {
 		completed := !t.Completed
 		return true, Patch{Completed: &completed}.apply(t, s.timestamp(), loc)
-	})
+	}
+	if ifMatch == "" {
+		return s.changePlain(ctx, userID, id, Plain{Toggle: true, At: s.timestamp()}, Patch{}, toggle)
+	}
+	return s.modify(ctx, userID, id, ifMatch, Patch{}, toggle, nil)
+}
+
+// changePlain makes a plain change in one step where the store can, and otherwise as modify
+// does, from the task as the store returned it. A plain change never gives a task a due or
+// moves it, so no intent is owed it.
+func (s *Service) changePlain(ctx context.Context, userID string, id uuid.UUID, c Plain, zoned Patch, change func(*Task, *time.Location) (bool, *Completion)) (Task, error) {
+	before, after, err := s.store.Change(ctx, userID, id, c)
+	if err != nil {
+		return Task{}, err
+	}
+	if after == nil {
+		return s.modify(ctx, userID, id, "", zoned, change, &before)
+	}
+	s.changed(ctx, userID, &before, after)
+	return *after, nil
 }
 
 // attempts bounds how often modify reads again a task that changed while it was changing it.
 const attempts = 3
 
-// modify reads the task, lets change alter it in the user's zone (and say whether it did, and
-// which occurrence of a repeating task it completed), and saves it if it is still as read;
-// when another change came first it starts again from what that one left. With ifMatch, the
-// task must be in that state, or it is ErrChanged.
+// modify reads the task (or starts from read, the task as a caller just read it), lets change
+// alter it in the user's zone (and say whether it did, and which occurrence of a repeating
+// task it completed), and saves it if it is still as read; when another change came first it
+// starts again from what that one left. With ifMatch, the task must be in that state, or it
+// is ErrChanged.
 //
 // zoned carries what the change brings that needs the user's zone: a due or a rule.
-func (s *Service) modify(ctx context.Context, userID string, id uuid.UUID, ifMatch string, zoned Patch, change func(*Task, *time.Location) (bool, *Completion)) (Task, error) {
-	for range attempts {
-		prev, err := s.store.Get(ctx, userID, id)
-		if err != nil {
+func (s *Service) modify(ctx context.Context, userID string, id uuid.UUID, ifMatch string, zoned Patch, change func(*Task, *time.Location) (bool, *Completion), read *Task) (Task, error) {
+	for i := range attempts {
+		var prev Task
+		var err error
+		if i == 0 && read != nil {
+			prev = *read
+		} else if prev, err = s.store.Get(ctx, userID, id); err != nil {
 			return Task{}, err
 		}
 		if ifMatch != "" && prev.ETag() != ifMatch {

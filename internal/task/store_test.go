@@ -11,6 +11,7 @@ import (
 
 	"todo/internal/apptest"
 	"todo/internal/database"
+	"todo/internal/recur"
 	"todo/internal/task"
 	"todo/internal/task/stores"
 )
@@ -301,4 +302,114 @@ func toggle(s task.Store, userID string, id uuid.UUID, at time.Time) (task.Task,
 		return task.Task{}, err
 	}
 	return update(s, userID, id, task.Patch{Completed: ptr(!prev.Completed)}, at)
+}
+
+// TestChange: a plain change made in one step leaves a task as the service's read, patch and
+// save would (the same fields, completed_at and version), answers the task before and after
+// it as stored, and leaves to the service the tasks it cannot change alone: a repeating task,
+// and a change of text where search terms are kept.
+func TestChange(t *testing.T) {
+	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
+		s, _ := newStore(t, d)
+		svc := task.NewService(s)
+		steps := []task.Plain{
+			{Title: ptr("new title"), At: at(1)},
+			{Description: ptr("new description"), Completed: ptr(false), At: at(2)},
+			{Toggle: true, At: at(3)},
+			{Completed: ptr(true), At: at(4)}, // completed already: completed_at stays at(3)
+			{Title: ptr("both"), Description: ptr(""), Completed: ptr(false), At: at(5)},
+			{Completed: ptr(true), At: at(6)},
+			{Toggle: true, At: at(7)},
+			{At: at(8)},
+		}
+		one := insert(t, s, "alice", "one", at(0))
+		twin := insert(t, s, "alice", "one", at(0))
+		for i, c := range steps {
+			before, err := s.Get(ctx, "alice", one.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotBefore, after, err := s.Change(ctx, "alice", one.ID, c)
+			if err != nil || after == nil {
+				t.Fatalf("step %d: Change: %v, %v", i, after, err)
+			}
+			if state(gotBefore) != state(before) {
+				t.Fatalf("step %d: before %s, want %s", i, state(gotBefore), state(before))
+			}
+			stored, err := s.Get(ctx, "alice", one.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if state(*after) != state(stored) {
+				t.Fatalf("step %d: after %s, stored %s", i, state(*after), state(stored))
+			}
+			completed := c.Completed
+			if c.Toggle {
+				completed = ptr(!before.Completed)
+			}
+			want, err := update(s, "alice", twin.ID, task.Patch{Title: c.Title, Description: c.Description, Completed: completed}, c.At)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want.ID = one.ID
+			if state(want) != state(stored) {
+				t.Fatalf("step %d: the plain change stored %s, the service's way %s", i, state(stored), state(want))
+			}
+		}
+
+		if _, _, err := s.Change(ctx, "bob", one.ID, task.Plain{Toggle: true, At: at(9)}); !errors.Is(err, task.ErrNotFound) {
+			t.Fatalf("another user's change: %v, want ErrNotFound", err)
+		}
+		if _, _, err := s.Change(ctx, "alice", uuid.New(), task.Plain{Toggle: true, At: at(9)}); !errors.Is(err, task.ErrNotFound) {
+			t.Fatalf("a change of no task: %v, want ErrNotFound", err)
+		}
+
+		daily, err := recur.Parse("RRULE:FREQ=DAILY")
+		if err != nil {
+			t.Fatal(err)
+		}
+		repeating, err := svc.Create(ctx, "alice", task.Draft{Title: "daily", Due: &task.Due{Date: task.Date{Year: 2026, Month: 12, Day: 1}}, Repeat: daily})
+		if err != nil {
+			t.Fatal(err)
+		}
+		leftAlone := func(t *testing.T, id uuid.UUID, c task.Plain) {
+			t.Helper()
+			stored, err := s.Get(ctx, "alice", id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before, after, err := s.Change(ctx, "alice", id, c)
+			if err != nil || after != nil || state(before) != state(stored) {
+				t.Fatalf("Change %+v: before %s, after %v, %v; want the task as stored (%s) and no after", c, state(before), after, err, state(stored))
+			}
+			if again, _ := s.Get(ctx, "alice", id); state(again) != state(stored) {
+				t.Fatalf("Change %+v changed the task: %s, was %s", c, state(again), state(stored))
+			}
+		}
+		leftAlone(t, repeating.ID, task.Plain{Toggle: true, At: at(10)})
+
+		// A search indexes the user's tasks: their terms are kept from then on.
+		if _, _, err := svc.Query(ctx, "alice", task.Query{Search: task.ParseSearch("both"), Limit: 10}); err != nil {
+			t.Fatal(err)
+		}
+		leftAlone(t, one.ID, task.Plain{Title: ptr("renamed"), At: at(11)})
+		leftAlone(t, one.ID, task.Plain{Description: ptr("described"), At: at(11)})
+		if _, after, err := s.Change(ctx, "alice", one.ID, task.Plain{Toggle: true, At: at(12)}); err != nil || after == nil || !after.Completed {
+			t.Fatalf("a toggle of an indexed task: %v, %v; want it made", after, err)
+		}
+		page, _, err := svc.Query(ctx, "alice", task.Query{Search: task.ParseSearch("both"), Status: task.StatusCompleted, Limit: 10})
+		if err != nil || len(page.Tasks) != 1 || page.Tasks[0].ID != one.ID {
+			t.Fatalf("after the toggle, a search of the completed tasks finds %v (%v); want the task", page.Tasks, err)
+		}
+	})
+}
+
+// state is every field of a task, as text to compare.
+func state(t task.Task) string {
+	due := "none"
+	if t.Due != nil {
+		due = t.Due.Date.String() + " " + t.Due.At.String()
+	}
+	return fmt.Sprintf("%v %s %q %q completed=%v created=%v updated=%v completed_at=%v priority=%v tags=%q due=%s repeat=%v/%d version=%d",
+		t.ID, t.UserID, t.Title, t.Description, t.Completed, t.CreatedAt, t.UpdatedAt, t.CompletedAt, t.Priority, t.Tags, due, t.Repeat, t.RepeatDone, t.Version)
 }

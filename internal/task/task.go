@@ -85,6 +85,25 @@ type Patch struct {
 	IfMatch string
 }
 
+// Plain is a change of the specification's fields of a task alone, made at At: a new title
+// or description, and the task completed or reopened (Completed) or flipped (Toggle). A store
+// makes it in one step, without the task having been read first (Store.Change).
+type Plain struct {
+	Title, Description *string
+	Completed          *bool
+	Toggle             bool
+	At                 time.Time
+}
+
+// plain is the patch as a Plain change at at, when it is one: the specification's fields
+// only, and no If-Match, as a plain change does not read the task before it makes it.
+func (p Patch) plain(at time.Time) (Plain, bool) {
+	if p.IfMatch != "" || p.Priority != nil || p.Tags != nil || p.Due != nil || p.ClearDue || p.Repeat != nil || p.ClearRepeat {
+		return Plain{}, false
+	}
+	return Plain{Title: p.Title, Description: p.Description, Completed: p.Completed, At: at}, true
+}
+
 // Filter selects a page of a user's tasks, newest first.
 type Filter struct {
 	Completed *bool

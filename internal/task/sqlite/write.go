@@ -33,7 +33,7 @@ const (
 )
 
 // txQueries are the statements prepared for the writes' transactions.
-var txQueries = []string{insert, save, deleteTask, deleteTerms, insertTerms, deleteTaskTags, insertTaskTag, insertCompletion, upsertTag, reindexTask}
+var txQueries = []string{insert, save, readForChange, change, deleteTask, deleteTerms, insertTerms, deleteTaskTags, insertTaskTag, insertCompletion, upsertTag, reindexTask}
 
 // insert adds a task unless its user has ?7 tasks already (?7 = 0: no limit); the single
 // writer makes the check and the insert one step, so the quota is exact. The task's search
@@ -119,6 +119,70 @@ func writeTags(ctx context.Context, w txStatements, userID string, id uuid.UUID,
 
 func (s *Store) Get(ctx context.Context, userID string, id uuid.UUID) (task.Task, error) {
 	return one(s.get.QueryRowContext(ctx, id.String(), userID), userID)
+}
+
+// A task.Plain change reads the task and changes it in one step of the single writer (so that
+// no other change comes between): readForChange reads it, and whether its search terms are
+// kept; change sets ?3 title, ?4 description, ?5 completed at ?6.
+const (
+	readForChange = `SELECT ` + columns + `, t.search_id IS NOT NULL FROM tasks AS t WHERE t.id = ? AND t.user_id = ?`
+	change        = `UPDATE tasks SET title = coalesce(?3, title), description = coalesce(?4, description), completed = ?5,
+	completed_at = CASE WHEN NOT ?5 THEN NULL WHEN completed THEN completed_at ELSE ?6 END,
+	updated_at = ?6, version = version + 1
+WHERE id = ?1 AND user_id = ?2
+RETURNING title, coalesce(description, ''), completed, completed_at, updated_at, version`
+)
+
+// Change leaves a task that repeats, or an indexed task whose text changes (its terms are
+// made with the task as a whole), to the service.
+func (s *Store) Change(ctx context.Context, userID string, id uuid.UUID, c task.Plain) (task.Task, *task.Task, error) {
+	var before task.Task
+	var after *task.Task
+	err := s.g.do(ctx, func(w txStatements) error {
+		var r row
+		var indexed bool
+		err := w.queryRow(ctx, readForChange, id.String(), userID).Scan(append(r.dest(), &indexed)...)
+		if errors.Is(err, sql.ErrNoRows) {
+			return task.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if before, err = r.task(userID); err != nil {
+			return err
+		}
+		if before.Repeat != nil || (indexed && (c.Title != nil || c.Description != nil)) {
+			return nil
+		}
+		completed := before.Completed
+		switch {
+		case c.Toggle:
+			completed = !completed
+		case c.Completed != nil:
+			completed = *c.Completed
+		}
+		var n row
+		err = w.queryRow(ctx, change, id.String(), userID, c.Title, c.Description, completed, c.At.Format(timeFormat)).
+			Scan(&n.title, &n.description, &n.completed, &n.completedAt, &n.updatedAt, &n.version)
+		if err != nil {
+			return err
+		}
+		next := before
+		next.Tags = append([]string(nil), before.Tags...)
+		next.Title, next.Description, next.Completed, next.Version = n.title, n.description, n.completed, n.version
+		if next.CompletedAt, err = optionalTime(n.completedAt); err != nil {
+			return err
+		}
+		if next.UpdatedAt, err = optionalTime(n.updatedAt); err != nil {
+			return err
+		}
+		after = &next
+		return nil
+	})
+	if err != nil {
+		return task.Task{}, nil, err
+	}
+	return before, after, nil
 }
 
 func (s *Store) GetMany(ctx context.Context, userID string, ids []uuid.UUID) ([]task.Task, error) {
