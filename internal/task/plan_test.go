@@ -408,6 +408,48 @@ func TestPlanning(t *testing.T) {
 			}
 		})
 
+		t.Run("a list by priority has the tasks without one last when descending, first when ascending, by offset and by cursor", func(t *testing.T) {
+			p := newPlanner(t, d, noon)
+			for i, pr := range []task.Priority{task.PriorityNone, task.PriorityHigh, task.PriorityNone, task.PriorityLow, task.PriorityHigh, task.PriorityNone, task.PriorityMedium} {
+				p.set(noon.Add(time.Duration(i) * time.Second))
+				p.create(t, "u", task.Draft{Title: fmt.Sprintf("%s%d", pr, i), Priority: pr})
+			}
+			for _, c := range []struct {
+				desc bool
+				want []string
+			}{
+				{true, []string{"high4", "high1", "medium6", "low3", "none5", "none2", "none0"}},
+				{false, []string{"none0", "none2", "none5", "low3", "medium6", "high1", "high4"}},
+			} {
+				q := task.Query{Sort: task.SortPriority, Desc: c.desc}
+				if got := p.titles(t, "u", q); !slices.Equal(got, c.want) {
+					t.Fatalf("desc=%v: %q, want %q", c.desc, got, c.want)
+				}
+				var byOffset, byCursor []string
+				for off := int64(0); off < 7; off += 2 {
+					q := q
+					q.Limit, q.Offset = 2, off
+					byOffset = append(byOffset, p.titles(t, "u", q)...)
+				}
+				for q.Limit = 2; ; {
+					pg, _, err := p.Query(ctx, "u", q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, tk := range pg.Tasks {
+						byCursor = append(byCursor, tk.Title)
+					}
+					if pg.Next == nil {
+						break
+					}
+					q.Cursor = pg.Next
+				}
+				if !slices.Equal(byOffset, c.want) || !slices.Equal(byCursor, c.want) {
+					t.Fatalf("desc=%v: pages of 2 by offset %q, by cursor %q; want %q", c.desc, byOffset, byCursor, c.want)
+				}
+			}
+		})
+
 		t.Run("bulk changes are all or nothing and only the user's", func(t *testing.T) {
 			p := newPlanner(t, d, noon)
 			a := p.create(t, "u", task.Draft{Title: "a", Tags: []string{"x"}})

@@ -26,27 +26,69 @@ type Dialect struct {
 	From func(p task.Plan) string
 }
 
-// Part is which tasks of a list by due a statement reads: a list by due is read in two
-// parts, those with a due in the order of their keys and then those without, newest first
-// or last as the direction says, so that each is a range of an index, and a page at any depth
-// costs the same.
+// Part is which tasks of a list a statement reads. A list by due is read in two parts, those
+// with a due in the order of their keys and then those without, newest first or last as the
+// direction says; a list by priority likewise, those with a priority and those without (first
+// when ascending, as none is the lowest). Each part is then a range of an index, and the
+// tasks without a due or a priority (those of the specification's API, and most others) are
+// in no index of dues or priorities.
 type Part uint8
 
 const (
-	Whole   Part = iota // every sort but due
-	WithDue             // the tasks with a due
-	NoDue               // the tasks without one
+	Whole        Part = iota // every sort but due and priority
+	WithDue                  // the tasks with a due
+	NoDue                    // the tasks without one
+	WithPriority             // the tasks with a priority
+	NoPriority               // the tasks without one
 )
 
 // Parts are the parts a list is read in, from the cursor's place on.
 func Parts(p task.Plan) []Part {
+	var parts []Part
 	switch {
-	case p.Sort != task.SortDue:
+	case p.Sort == task.SortDue:
+		parts = []Part{WithDue, NoDue}
+	case p.Sort == task.SortPriority && p.Desc:
+		parts = []Part{WithPriority, NoPriority}
+	case p.Sort == task.SortPriority:
+		parts = []Part{NoPriority, WithPriority}
+	default:
 		return []Part{Whole}
-	case p.Cursor != nil && p.Cursor.NoDue:
-		return []Part{NoDue}
 	}
-	return []Part{WithDue, NoDue}
+	if p.Cursor != nil && cursorIn(parts[1], p.Cursor) {
+		return parts[1:]
+	}
+	return parts
+}
+
+// cursorIn tells whether the cursor's task is of the part.
+func cursorIn(part Part, c *task.Cursor) bool {
+	switch part {
+	case WithDue:
+		return !c.NoDue
+	case NoDue:
+		return c.NoDue
+	case WithPriority:
+		return c.Int != int64(task.PriorityNone)
+	case NoPriority:
+		return c.Int == int64(task.PriorityNone)
+	}
+	return true
+}
+
+// condition is what selects the part's tasks.
+func (part Part) condition() string {
+	switch part {
+	case WithDue:
+		return " AND t.due_key IS NOT NULL"
+	case NoDue:
+		return " AND t.due_key IS NULL"
+	case WithPriority:
+		return " AND t.priority > 0"
+	case NoPriority:
+		return " AND t.priority = 0"
+	}
+	return ""
 }
 
 // Statement is SQL with its parameters.
@@ -158,18 +200,14 @@ func Page(d Dialect, columns, userID string, p task.Plan, part Part, limit int, 
 	b := &builder{d: d}
 	b.sql.WriteString("SELECT " + columns + " FROM " + d.From(p) + " WHERE ")
 	b.where(userID, p)
-	switch {
-	case part == WithDue:
-		b.sql.WriteString(" AND t.due_key IS NOT NULL")
-	case part == NoDue:
-		b.sql.WriteString(" AND t.due_key IS NULL")
-	case p.Sort == task.SortTitle:
+	b.sql.WriteString(part.condition())
+	if p.Sort == task.SortTitle {
 		// The title order's index holds the tasks that have a key: all of them, once the
 		// store has indexed the user's new tasks before reading.
 		b.sql.WriteString(" AND " + b.d.TitleKey + " IS NOT NULL")
 	}
 	keys := b.keys(p.Sort, part)
-	if c := p.Cursor; c != nil && !(part == NoDue && !c.NoDue) {
+	if c := p.Cursor; c != nil && cursorIn(part, c) {
 		op := " > "
 		if p.Desc {
 			op = " < "
@@ -191,7 +229,7 @@ func Page(d Dialect, columns, userID string, p task.Plan, part Part, limit int, 
 // keys are the sort's columns, the last one the id.
 func (b *builder) keys(s task.Sort, part Part) []string {
 	switch {
-	case part == NoDue, s == task.SortCreated:
+	case part == NoDue, part == NoPriority, s == task.SortCreated:
 		return []string{"t.created_at", "t.id"}
 	case s == task.SortUpdated:
 		return []string{"coalesce(t.updated_at, t.created_at)", "t.id"}
@@ -207,7 +245,7 @@ func (b *builder) keys(s task.Sort, part Part) []string {
 func (b *builder) cursorValues(s task.Sort, part Part, c *task.Cursor) []string {
 	id := b.param(c.ID.String())
 	switch {
-	case s == task.SortCreated, s == task.SortUpdated, s == task.SortDue:
+	case s == task.SortCreated, s == task.SortUpdated, s == task.SortDue, part == NoPriority:
 		return []string{b.param(b.d.Time(c.Time)), id}
 	case s == task.SortPriority:
 		return []string{b.param(c.Int), b.param(b.d.Time(c.Time)), id}
@@ -243,18 +281,19 @@ func Read(ctx context.Context, r Reader, d Dialect, columns, userID string, p ta
 		page.Total = c.Total
 	}
 	offset := p.Offset
-	for _, part := range Parts(p) {
+	parts := Parts(p)
+	for i, part := range parts {
 		limit := p.Limit - len(page.Tasks)
 		if limit <= 0 {
 			break
 		}
-		if part == NoDue && offset > 0 {
-			// The tasks with a due came first; skip as many of them as there are.
-			withDue, err := r.Count(ctx, Count(d, userID, p, " AND t.due_key IS NOT NULL"))
+		if i > 0 && offset > 0 {
+			// The first part's tasks came first; skip as many of them as there are.
+			first, err := r.Count(ctx, Count(d, userID, p, parts[0].condition()))
 			if err != nil {
 				return task.Page{}, err
 			}
-			offset = max(0, p.Offset-withDue)
+			offset = max(0, p.Offset-first)
 		}
 		tasks, err := r.Tasks(ctx, Page(d, columns, userID, p, part, limit, offset), limit)
 		if err != nil {
