@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -400,6 +401,33 @@ func TestChange(t *testing.T) {
 		page, _, err := svc.Query(ctx, "alice", task.Query{Search: task.ParseSearch("both"), Status: task.StatusCompleted, Limit: 10})
 		if err != nil || len(page.Tasks) != 1 || page.Tasks[0].ID != one.ID {
 			t.Fatalf("after the toggle, a search of the completed tasks finds %v (%v); want the task", page.Tasks, err)
+		}
+
+		// Changes of one task at once wait for each other: each is made once, on the task as the
+		// one before left it, and none is refused as made on a stale copy.
+		busy, err := svc.Create(ctx, "alice", task.Draft{Title: "busy"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const writers, each = 8, 15
+		var wg sync.WaitGroup
+		errs := make(chan error, writers*each)
+		for range writers {
+			wg.Go(func() {
+				for range each {
+					if _, err := svc.Toggle(ctx, "alice", busy.ID, ""); err != nil {
+						errs <- err
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatalf("a toggle among others: %v", err)
+		}
+		if got, err := s.Get(ctx, "alice", busy.ID); err != nil || got.Version != writers*each || got.Completed != (writers*each%2 == 1) {
+			t.Fatalf("after %d toggles: version %d, completed %v (%v); want version %d, completed %v", writers*each, got.Version, got.Completed, err, writers*each, writers*each%2 == 1)
 		}
 	})
 }
