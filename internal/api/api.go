@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -59,6 +60,7 @@ func New(mux *http.ServeMux, version string, tasks *task.Service, reminders *rem
 	}
 	jsonFormat := huma.Format{Marshal: marshalJSON, Unmarshal: unmarshalJSON}
 	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
+	cfg.Transformers = append(cfg.Transformers, encodeBody)
 	byUser := http.NewServeMux()
 	mux.Handle("/api/", byUser)
 	return &API{huma: humago.New(splitMux{mux, byUser}, cfg), tasks: tasks, reminders: reminders, bearer: checker, log: log}
@@ -99,33 +101,61 @@ func (a *API) Handle(pattern string, e Endpoint) {
 	e.register(a.huma, e.op)
 }
 
-var (
-	jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-	jsonSlices  = sync.Pool{New: func() any { return new([]byte) }}
-)
+var jsonSlices = sync.Pool{New: func() any { return new([]byte) }}
 
 // jsonAppender is a body that writes its own JSON (the hot answers: tasks and their lists).
 type jsonAppender interface{ AppendJSON([]byte) []byte }
 
-// marshalJSON writes v as JSON without HTML escaping and without the trailing newline of
+// appendJSON appends v as JSON without HTML escaping and without the trailing newline of
 // json.Encoder, so that bodies are exactly the JSON (`{"detail":"Task not found"}`).
-func marshalJSON(w io.Writer, v any) error {
+func appendJSON(dst []byte, v any) ([]byte, error) {
 	if a, ok := v.(jsonAppender); ok {
-		b := jsonSlices.Get().(*[]byte)
-		defer jsonSlices.Put(b)
-		*b = a.AppendJSON((*b)[:0])
-		_, err := w.Write(*b)
-		return err
+		return a.AppendJSON(dst), nil
 	}
-	buf := jsonBuffers.Get().(*bytes.Buffer)
-	defer jsonBuffers.Put(buf)
-	buf.Reset()
+	buf := bytes.NewBuffer(dst)
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
+		return dst, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// encoded is a body that encodeBody has already written as JSON, for marshalJSON to send.
+type encoded struct{ b *[]byte }
+
+// encodeBody writes each answer's JSON before its status line goes out, and gives it a
+// Content-Length: without one, net/http sends a body larger than its buffer in chunks, which
+// takes a page of tasks one more write to the connection than its bytes need.
+func encodeBody(ctx huma.Context, status string, v any) (any, error) {
+	if status == "204" || status == "304" {
+		return v, nil // no body is written
+	}
+	b := jsonSlices.Get().(*[]byte)
+	var err error
+	if *b, err = appendJSON((*b)[:0], v); err != nil {
+		jsonSlices.Put(b)
+		return nil, err
+	}
+	ctx.SetHeader("Content-Length", strconv.Itoa(len(*b)))
+	return encoded{b}, nil
+}
+
+// marshalJSON writes v as appendJSON encodes it, or as encodeBody did.
+func marshalJSON(w io.Writer, v any) error {
+	e, ok := v.(encoded)
+	if !ok {
+		b := jsonSlices.Get().(*[]byte)
+		defer jsonSlices.Put(b)
+		var err error
+		if *b, err = appendJSON((*b)[:0], v); err != nil {
+			return err
+		}
+		_, err = w.Write(*b)
 		return err
 	}
-	_, err := w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	defer jsonSlices.Put(e.b)
+	_, err := w.Write(*e.b)
 	return err
 }
 

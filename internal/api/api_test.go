@@ -626,3 +626,30 @@ func TestErrorBodiesAreJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestBodiesHaveTheirLength: every JSON answer says its length, a page of tasks larger than
+// net/http's buffers included, so that none is sent in chunks.
+func TestBodiesHaveTheirLength(t *testing.T) {
+	s := apptest.Start(t, database.SQLite, nil)
+	u := s.SignUp(t, "length@example.com")
+	for i := range 12 {
+		create(t, s, u.Token, map[string]string{"title": fmt.Sprint("Task ", i), "description": strings.Repeat("é", 500)})
+	}
+	for _, c := range []struct {
+		method, path string
+		body         any
+		status       int
+	}{
+		{"GET", "/api/v1/tasks", nil, http.StatusOK},
+		{"GET", "/api/v2/tasks?sort=title", nil, http.StatusOK},
+		{"POST", "/api/v1/tasks", map[string]string{"title": "One more"}, http.StatusCreated},
+		{"GET", "/api/v1/tasks/" + uuid.NewString(), nil, http.StatusNotFound},
+		{"POST", "/api/v1/tasks", map[string]string{"title": ""}, http.StatusUnprocessableEntity},
+	} {
+		r := s.Do(t, c.method, c.path, u.Token, c.body)
+		expectStatus(t, r, c.status)
+		if got := r.Header.Get("Content-Length"); got != fmt.Sprint(len(r.Body)) {
+			t.Errorf("%s %s: Content-Length %q for a body of %d bytes", c.method, c.path, got, len(r.Body))
+		}
+	}
+}
