@@ -1,6 +1,8 @@
 package task
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"sync"
 	"unicode"
@@ -33,6 +35,32 @@ func SearchTerms(title, description string, tags []string) Terms {
 		t = appendTerms(t, tag)
 	}
 	return t
+}
+
+// Of is the terms as the full-text indexes hold them for a task of userID: each begins with
+// the user's key. A search of the user's tasks (Of too) then reads only the user's matches,
+// of a word's first letters too, where the index would otherwise gather every user's (as many
+// as there are tasks, for a common word) before the user's own are picked out. The key is the
+// user's id hashed into letters and digits, as terms are, of one length for every user, so
+// that two users' terms differ when their keys do; the odd pair of users whose keys are the
+// same share their lists of matches, and a search still keeps to its user's tasks.
+func (t Terms) Of(userID string) Terms {
+	h := sha256.Sum256([]byte(userID))
+	key := "u" + hex.EncodeToString(h[:6])
+	keyed := make(Terms, len(t))
+	for i, term := range t {
+		keyed[i] = key + term
+	}
+	return keyed
+}
+
+// Of is the query as it searches the terms of userID's tasks (Terms.Of).
+func (q SearchQuery) Of(userID string) SearchQuery {
+	keyed := SearchQuery{Groups: make([]Terms, len(q.Groups)), PrefixIsLast: q.PrefixIsLast}
+	for i, g := range q.Groups {
+		keyed.Groups[i] = g.Of(userID)
+	}
+	return keyed
 }
 
 // SearchQuery is a parsed search: groups of terms that must each be found, in order within a

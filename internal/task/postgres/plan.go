@@ -23,8 +23,8 @@ var dialect = taskquery.Dialect{
 	Time:  func(t time.Time) any { return t },
 	// The user's matches, named by the parameter: correlated to t.user_id instead, the
 	// subquery can run once per task of the user, each time reading every user's terms.
-	Search: func(q task.SearchQuery, user string) (string, any) {
-		return "t.id IN (SELECT s.task_id FROM task_search AS s WHERE s.user_id = " + user + " AND s.search @@ %s::tsquery)", searchQuery(q)
+	Search: func(q task.SearchQuery, userID, user string) (string, any) {
+		return "t.id IN (SELECT s.task_id FROM task_search AS s WHERE s.user_id = " + user + " AND s.search @@ %s::tsquery)", searchQuery(q.Of(userID))
 	},
 	TitleKey: "t.title_key",
 	From:     func(task.Plan) string { return "tasks AS t" },
@@ -110,7 +110,7 @@ func (s *Store) reindex(ctx context.Context, tasks []task.Task) error {
 	for i, t := range tasks {
 		ids[i] = pgtype.UUID{Bytes: t.ID, Valid: true}
 		keys[i] = task.TitleKey(t.Title)
-		vectors[i] = searchVector(task.SearchTerms(t.Title, t.Description, t.Tags))
+		vectors[i] = searchVector(task.SearchTerms(t.Title, t.Description, t.Tags).Of(t.UserID))
 	}
 	_, err := s.exec(ctx, `WITH x AS (SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::text[]) AS x (id, k, v)),
 		t AS (UPDATE tasks AS t SET title_key = x.k FROM x WHERE t.id = x.id AND t.user_id = $4 RETURNING t.id, t.user_id)

@@ -292,7 +292,7 @@ func saveOne(ctx context.Context, q querier, userID string, c task.Change, loc *
 	}
 	tagsChanged := !sameTags(p, n)
 	if tagsChanged || n.Title != p.Title || n.Description != p.Description {
-		search = searchVector(task.SearchTerms(n.Title, n.Description, n.Tags))
+		search = searchVector(task.SearchTerms(n.Title, n.Description, n.Tags).Of(userID))
 	}
 	var saved int
 	err := q.QueryRow(ctx, save, pgtype.UUID{Bytes: n.ID, Valid: true}, userID, n.Title, n.Description, n.Completed,

@@ -20,8 +20,8 @@ import (
 var dialect = taskquery.Dialect{
 	Param: func(n int) string { return "?" + strconv.Itoa(n) },
 	Time:  func(t time.Time) any { return t.UTC().Format(timeFormat) },
-	Search: func(q task.SearchQuery, _ string) (string, any) {
-		return "t.search_id IN (SELECT rowid FROM task_search WHERE task_search MATCH %s)", matchQuery(q)
+	Search: func(q task.SearchQuery, userID, _ string) (string, any) {
+		return "t.search_id IN (SELECT rowid FROM task_search WHERE task_search MATCH %s)", matchQuery(q.Of(userID))
 	},
 	TitleKey: "t.title_key",
 	// A search reads the matches from the full-text index and then their rows: the planner,
@@ -162,7 +162,7 @@ func (s *Store) reindex(ctx context.Context, tasks []task.Task) error {
 		if err != nil {
 			return err
 		}
-		if err := writeTerms(ctx, w, searchID, t, true); err != nil {
+		if err := writeTerms(ctx, w, t.UserID, searchID, t, true); err != nil {
 			return err
 		}
 	}

@@ -84,13 +84,13 @@ func dueColumns(d *task.Due, loc *time.Location) due {
 }
 
 // writeTerms stores the search terms of t under searchID, replacing what was there.
-func writeTerms(ctx context.Context, w txStatements, searchID int64, t task.Task, replace bool) error {
+func writeTerms(ctx context.Context, w txStatements, userID string, searchID int64, t task.Task, replace bool) error {
 	if replace {
 		if _, err := w.exec(ctx, deleteTerms, searchID); err != nil {
 			return err
 		}
 	}
-	terms := task.SearchTerms(t.Title, t.Description, t.Tags)
+	terms := task.SearchTerms(t.Title, t.Description, t.Tags).Of(userID)
 	_, err := w.exec(ctx, insertTerms, searchID, strings.Join(terms, " "))
 	return err
 }
@@ -263,7 +263,7 @@ func saveOne(ctx context.Context, w txStatements, userID string, c task.Change, 
 		}
 	}
 	if termsChanged && searchID.Valid {
-		if err := writeTerms(ctx, w, searchID.Int64, n, true); err != nil {
+		if err := writeTerms(ctx, w, userID, searchID.Int64, n, true); err != nil {
 			return false, err
 		}
 	}

@@ -17,9 +17,10 @@ type Dialect struct {
 	Param func(n int) string
 	// Time is an instant as a parameter.
 	Time func(time.Time) any
-	// Search is the condition that t, a task of the user whose id is the parameter user,
-	// matches the search, with %s where its one parameter goes, and that parameter's value.
-	Search func(q task.SearchQuery, user string) (cond string, arg any)
+	// Search is the condition that t, a task of the user userID whose id is the parameter
+	// user, matches the search, with %s where its one parameter goes, and that parameter's
+	// value.
+	Search func(q task.SearchQuery, userID, user string) (cond string, arg any)
 	// TitleKey is t's title sort key as the index holds it.
 	TitleKey string
 	// From is the FROM clause of the tasks t of the plan.
@@ -168,7 +169,7 @@ func (b *builder) where(userID string, p task.Plan) {
 		b.sql.WriteString(" AND t.due_key < " + b.param(b.d.Time(p.Before)))
 	}
 	if !p.Search.Empty() {
-		cond, arg := b.d.Search(p.Search, user)
+		cond, arg := b.d.Search(p.Search, userID, user)
 		b.sql.WriteString(" AND " + fmt.Sprintf(cond, b.param(arg)))
 	}
 }

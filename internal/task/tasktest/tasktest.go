@@ -21,46 +21,66 @@ import (
 // tables when it is done seeding.
 func SeedPlanned(b testing.TB, db *database.DB, user string, n int) {
 	b.Helper()
+	seedPlanned(b, db, user, 1, n)
+}
+
+// SeedPlannedUsers gives each of users new users, named prefix0, prefix1 and so on, n tasks
+// as SeedPlanned does, in three statements for them all. No other user's name may begin with
+// prefix.
+func SeedPlannedUsers(b testing.TB, db *database.DB, prefix string, users, n int) {
+	b.Helper()
+	seedPlanned(b, db, prefix, users, n)
+}
+
+// seedPlanned writes n tasks for each of users users: named name when there is one, and
+// otherwise name followed by a number from 0. The g-th task (from 1) is the i-th of its user.
+func seedPlanned(b testing.TB, db *database.DB, name string, users, n int) {
+	b.Helper()
+	user, theirs := "$1", "t.user_id = $1"
+	if users > 1 {
+		user, theirs = "$1 || ((g - 1) / $2)", "t.user_id LIKE $1 || '%'"
+	}
 	var stmts []string
 	if db.Dialect == database.Postgres {
 		stmts = []string{
 			`INSERT INTO tasks (user_id, title, description, completed, created_at, priority, due_date, due_key)
-			SELECT $1, CASE WHEN g % 100 = 0 THEN 'quarterly report ' ELSE 'task ' END || g, 'description ' || g,
-			       g % 3 = 0, now() - g * interval '1 second', g % 4,
-			       CASE WHEN g % 3 <> 0 THEN date '2026-12-01' + g % 60 END,
-			       CASE WHEN g % 3 <> 0 THEN (date '2026-12-01' + g % 60)::timestamp AT TIME ZONE 'UTC' END
-			FROM generate_series(1, $2::int) g`,
-			`INSERT INTO tags (user_id, name, name_key) VALUES ($1, 'work', 'work') ON CONFLICT DO NOTHING`,
+			SELECT ` + user + `, CASE WHEN i % 100 = 0 THEN 'quarterly report ' ELSE 'task ' END || i, 'description ' || i,
+			       i % 3 = 0, now() - i * interval '1 second', i % 4,
+			       CASE WHEN i % 3 <> 0 THEN date '2026-12-01' + i % 60 END,
+			       CASE WHEN i % 3 <> 0 THEN (date '2026-12-01' + i % 60)::timestamp AT TIME ZONE 'UTC' END
+			FROM generate_series(1, $2::int * $3::int) g, LATERAL (SELECT (g - 1) % $2::int + 1 AS i) AS n`,
+			`INSERT INTO tags (user_id, name, name_key) SELECT DISTINCT ` + user + `, 'work', 'work'
+			FROM generate_series(1, $2::int * $3::int, $2::int) g ON CONFLICT DO NOTHING`,
 			`INSERT INTO task_tags (task_id, tag_id, position)
-			SELECT t.id, g.id, 0 FROM tasks t JOIN tags g ON g.user_id = t.user_id
-			WHERE t.user_id = $1 AND substring(t.description from 13)::int % 10 = 0 AND $2::int > 0`,
+			SELECT t.id, g.id, 0 FROM tasks t JOIN tags g ON g.user_id = t.user_id AND g.name_key = 'work'
+			WHERE ` + theirs + ` AND substring(t.description from 13)::int % 10 = 0 AND $2::int * $3::int > 0`,
 		}
 		for _, s := range stmts {
-			args := []any{user, n}
-			if strings.HasPrefix(s, `INSERT INTO tags`) {
-				args = args[:1]
-			}
-			if _, err := db.Postgres.Exec(context.Background(), s, args...); err != nil {
+			if _, err := db.Postgres.Exec(context.Background(), s, name, n, users); err != nil {
 				b.Fatal(err)
 			}
 		}
 		return
 	}
+	sqlite := strings.NewReplacer("$1", "?1", "$2", "?2")
+	user, theirs = sqlite.Replace(user), sqlite.Replace(theirs)
 	stmts = []string{
-		`WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < ?2)
+		`WITH RECURSIVE g(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM g WHERE g < ?2 * ?3)
 		INSERT INTO tasks (user_id, title, description, completed, created_at, priority, due_date, due_key)
-		SELECT ?1, CASE WHEN i % 100 = 0 THEN 'quarterly report ' ELSE 'task ' END || i, 'description ' || i,
+		SELECT ` + user + `, CASE WHEN i % 100 = 0 THEN 'quarterly report ' ELSE 'task ' END || i, 'description ' || i,
 		       i % 3 = 0, strftime('%Y-%m-%dT%H:%M:%S', 'now', '-' || i || ' seconds') || '.000000Z', i % 4,
 		       CASE WHEN i % 3 <> 0 THEN date('2026-12-01', '+' || (i % 60) || ' days') END,
 		       CASE WHEN i % 3 <> 0 THEN date('2026-12-01', '+' || (i % 60) || ' days') || 'T00:00:00.000000Z' END
-		FROM g`,
-		`INSERT INTO tags (user_id, name, name_key) VALUES (?1, 'work', 'work') ON CONFLICT DO NOTHING`,
+		FROM (SELECT g, (g - 1) % ?2 + 1 AS i FROM g)`,
+		`WITH RECURSIVE g(g) AS (SELECT 1 UNION ALL SELECT g + ?2 FROM g WHERE g + ?2 <= ?2 * ?3)
+		INSERT INTO tags (user_id, name, name_key) SELECT DISTINCT ` + user + `, 'work', 'work' FROM g WHERE true
+		ON CONFLICT DO NOTHING`,
 		`INSERT INTO task_tags (task_id, tag_id, position)
-		SELECT t.id, g.id, 0 FROM tasks t JOIN tags g ON g.user_id = t.user_id
-		WHERE t.user_id = ?1 AND CAST(substr(t.description, 13) AS INTEGER) % 10 = 0 AND ?2 > 0`,
+		SELECT t.id, g.id, 0 FROM tasks t JOIN tags g ON g.user_id = t.user_id AND g.name_key = 'work'
+		WHERE ` + theirs + ` AND CAST(substr(t.description, 13) AS INTEGER) % 10 = 0 AND ?2 * ?3 > 0`,
 	}
 	for _, s := range stmts {
-		if _, err := db.SQLite.Write.Exec(s, user, n); err != nil {
+		if _, err := db.SQLite.Write.Exec(s, name, n, users); err != nil {
 			b.Fatal(err)
 		}
 	}
