@@ -45,6 +45,10 @@ func TestExplain(t *testing.T) {
 				if line == "SCAN t" || strings.HasPrefix(line, "SCAN t ") {
 					t.Errorf("%s: reads every task:\n%s\n%s", name, st.SQL, strings.Join(plan, "\n"))
 				}
+				// A count that reads a range by user alone reads every task of the user.
+				if strings.HasPrefix(st.SQL, "SELECT count(*)") && strings.HasPrefix(line, "SEARCH t ") && strings.HasSuffix(line, "(user_id=?)") {
+					t.Errorf("%s: counts every task of the user:\n%s\n%s", name, st.SQL, strings.Join(plan, "\n"))
+				}
 			}
 			if !q.Search.Empty() && !strings.Contains(strings.Join(plan, "\n"), "VIRTUAL TABLE INDEX") {
 				t.Errorf("%s: the search does not use the full-text index:\n%s", name, strings.Join(plan, "\n"))

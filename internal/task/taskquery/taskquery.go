@@ -5,6 +5,7 @@ package taskquery
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -147,6 +148,12 @@ func (b *builder) where(userID string, p task.Plan) {
 			b.sql.WriteString(b.param(int(pr)))
 		}
 		b.sql.WriteString(")")
+		if !slices.Contains(p.Priorities, task.PriorityNone) {
+			// Said in the statement's own words, so that the planner, which cannot see into
+			// the parameters when it prepares it, knows that the index of the tasks with a
+			// priority holds every one that matches.
+			b.sql.WriteString(" AND t.priority > 0")
+		}
 	}
 	for _, key := range p.TagKeys {
 		b.sql.WriteString(" AND t.id IN (SELECT tt.task_id FROM task_tags AS tt JOIN tags AS g ON g.id = tt.tag_id WHERE g.user_id = " +
@@ -161,6 +168,7 @@ func (b *builder) where(userID string, p task.Plan) {
 			b.window(w)
 		}
 		b.sql.WriteString(")")
+		b.envelope(p.Windows)
 	}
 	if !p.After.IsZero() {
 		b.sql.WriteString(" AND t.due_key >= " + b.param(b.d.Time(p.After)))
@@ -171,6 +179,31 @@ func (b *builder) where(userID string, p task.Plan) {
 	if !p.Search.Empty() {
 		cond, arg := b.d.Search(p.Search, userID, user)
 		b.sql.WriteString(" AND " + fmt.Sprintf(cond, b.param(arg)))
+	}
+}
+
+// envelope bounds the dues of windows that all have one by the range that holds them all: the
+// planner reads an OR of ranges as a filter on every task of the user, and this one range of
+// the due index as what to read.
+func (b *builder) envelope(windows []task.Window) {
+	var from, to time.Time
+	for i, w := range windows {
+		if w.None {
+			return
+		}
+		if i == 0 || w.From.IsZero() || (!from.IsZero() && w.From.Before(from)) {
+			from = w.From
+		}
+		if i == 0 || w.To.IsZero() || (!to.IsZero() && w.To.After(to)) {
+			to = w.To
+		}
+	}
+	b.sql.WriteString(" AND t.due_key IS NOT NULL")
+	if !from.IsZero() {
+		b.sql.WriteString(" AND t.due_key >= " + b.param(b.d.Time(from)))
+	}
+	if !to.IsZero() {
+		b.sql.WriteString(" AND t.due_key < " + b.param(b.d.Time(to)))
 	}
 }
 
@@ -263,23 +296,68 @@ type Reader interface {
 	Tasks(ctx context.Context, st Statement, limit int) ([]task.Task, error)
 }
 
+// totalPlans are the plans whose counts make p's total: the first's, less the second's when
+// there is one. The tasks without a due, which no index holds (most tasks are, all of those
+// of /api/v1), are counted as those that the other filters select less those that have a due.
+func totalPlans(p task.Plan) (task.Plan, *task.Plan) {
+	if len(p.Windows) == 1 && p.Windows[0].None {
+		all, dated := p, p
+		all.Windows, dated.Windows = nil, []task.Window{{}}
+		return all, &dated
+	}
+	return p, nil
+}
+
+// total is the number of the user's tasks that p selects: from the user's counts c when it
+// selects by completion alone, and otherwise counted.
+func total(ctx context.Context, r Reader, d Dialect, userID string, p task.Plan, c task.Counts) (int64, error) {
+	base, less := totalPlans(p)
+	var n int64
+	switch {
+	case Counted(base):
+		var err error
+		if n, err = r.Count(ctx, Count(d, userID, base, "")); err != nil {
+			return 0, err
+		}
+	case base.Status == task.StatusOpen:
+		n = c.Active()
+	case base.Status == task.StatusCompleted:
+		n = c.Completed
+	default:
+		n = c.Total
+	}
+	if less == nil {
+		return n, nil
+	}
+	m, err := r.Count(ctx, Count(d, userID, *less, ""))
+	// Counted apart, the two may see writes between them.
+	return max(0, n-m), err
+}
+
+// Statements are all the statements that Read may run for p: its counts, then each part of
+// its page.
+func Statements(d Dialect, columns, userID string, p task.Plan) []Statement {
+	var out []Statement
+	base, less := totalPlans(p)
+	if Counted(base) {
+		out = append(out, Count(d, userID, base, ""))
+	}
+	if less != nil {
+		out = append(out, Count(d, userID, *less, ""))
+	}
+	for _, part := range Parts(p) {
+		out = append(out, Page(d, columns, userID, p, part, p.Limit, p.Offset))
+	}
+	return out
+}
+
 // Read reads the page that p selects for the user with r: its total (from the user's counts
 // c when it selects by completion alone) and its tasks, part by part.
 func Read(ctx context.Context, r Reader, d Dialect, columns, userID string, p task.Plan, c task.Counts) (task.Page, error) {
 	page := task.Page{Counts: c, Tasks: make([]task.Task, 0, min(p.Limit, task.DefaultPageSize+1))}
-	switch {
-	case Counted(p):
-		n, err := r.Count(ctx, Count(d, userID, p, ""))
-		if err != nil {
-			return task.Page{}, err
-		}
-		page.Total = n
-	case p.Status == task.StatusOpen:
-		page.Total = c.Active()
-	case p.Status == task.StatusCompleted:
-		page.Total = c.Completed
-	default:
-		page.Total = c.Total
+	var err error
+	if page.Total, err = total(ctx, r, d, userID, p, c); err != nil {
+		return task.Page{}, err
 	}
 	offset := p.Offset
 	parts := Parts(p)
