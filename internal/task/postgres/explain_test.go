@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"todo/internal/task"
 	"todo/internal/task/postgres"
 	"todo/internal/task/stores"
+	"todo/internal/task/taskquery"
 	"todo/internal/task/tasktest"
 )
 
@@ -27,24 +29,89 @@ func TestExplain(t *testing.T) {
 	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 	for name, q := range tasktest.Queries(now) {
 		for _, st := range postgres.Statements("u", q) {
-			text := explain(t, db, st.SQL, st.Args...)
-			if strings.Contains(text, "Seq Scan on tasks") {
-				t.Errorf("%s: reads every task:\n%s\n%s", name, st.SQL, text)
-			}
-			// A count that reads a range by user alone reads every task of the user. (A search's
-			// count may join its matches to the ids of all the user's tasks, read from an index
-			// alone, when the planner finds that cheaper than a probe for each match.)
-			if strings.HasPrefix(st.SQL, "SELECT count(*)") && q.Search.Empty() && strings.Contains(text, "Index Cond: (user_id = 'u'::text)\n") {
-				t.Errorf("%s: counts every task of the user:\n%s\n%s", name, st.SQL, text)
-			}
-			if !q.Search.Empty() && !strings.Contains(text, "idx_task_search") {
-				t.Errorf("%s: the search does not use the full-text index:\n%s", name, text)
-			}
-			if _, sub, _ := strings.Cut(text, "SubPlan"); strings.Contains(text, "Seq Scan on task_search") || strings.Contains(sub, "task_search") {
-				t.Errorf("%s: the search reads the terms once per task, or all of them:\n%s", name, text)
-			}
+			checkPlan(t, name, q, st, explain(t, db, st.SQL, st.Args...))
+			// The app's statements are prepared: after five runs PostgreSQL may plan them once
+			// for any values, and then it cannot see what the values would tell it.
+			checkPlan(t, name+" (generic plan)", q, st, explainGeneric(t, db, st.SQL, st.Args...))
 		}
 	}
+}
+
+// checkPlan fails a plan that reads every task, or every task of the user to count them, or
+// that searches without the full-text index.
+func checkPlan(t *testing.T, name string, q task.Plan, st taskquery.Statement, text string) {
+	t.Helper()
+	if strings.Contains(text, "Seq Scan on tasks") {
+		t.Errorf("%s: reads every task:\n%s\n%s", name, st.SQL, text)
+	}
+	// A count that reads a range by user alone reads every task of the user. (A search's count
+	// may join its matches to the ids of all the user's tasks, read from an index alone, when
+	// the planner finds that cheaper than a probe for each match.)
+	byUserAlone := strings.Contains(text, "Index Cond: (user_id = 'u'::text)\n") || strings.Contains(text, "Index Cond: (user_id = $1)\n")
+	if strings.HasPrefix(st.SQL, "SELECT count(*)") && q.Search.Empty() && byUserAlone {
+		t.Errorf("%s: counts every task of the user:\n%s\n%s", name, st.SQL, text)
+	}
+	if !q.Search.Empty() && !strings.Contains(text, "idx_task_search") {
+		t.Errorf("%s: the search does not use the full-text index:\n%s", name, text)
+	}
+	if _, sub, _ := strings.Cut(text, "SubPlan"); strings.Contains(text, "Seq Scan on task_search") || strings.Contains(sub, "task_search") {
+		t.Errorf("%s: the search reads the terms once per task, or all of them:\n%s", name, text)
+	}
+}
+
+// explainGeneric is the plan of sql that PostgreSQL makes once for any values of its
+// parameters, as it does for a prepared statement run often.
+func explainGeneric(t *testing.T, db *database.DB, sql string, args ...any) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := db.Postgres.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SET plan_cache_mode = force_generic_plan`); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Exec(ctx, `RESET plan_cache_mode`)
+	if _, err := conn.Exec(ctx, `PREPARE generic AS `+sql); err != nil {
+		t.Fatalf("%v\n%s", err, sql)
+	}
+	defer conn.Exec(ctx, `DEALLOCATE generic`)
+	// EXECUTE takes no parameters of its own: the values go in as literals.
+	values := make([]string, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			values[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+		case bool, int, int64:
+			values[i] = fmt.Sprint(v)
+		case time.Time:
+			values[i] = "'" + v.Format(time.RFC3339Nano) + "'::timestamptz"
+		case []byte:
+			values[i] = `'\x` + hex.EncodeToString(v) + "'::bytea"
+		case fmt.Stringer:
+			values[i] = "'" + v.String() + "'"
+		default:
+			t.Fatalf("no literal for %T in\n%s", a, sql)
+		}
+	}
+	rows, err := conn.Query(ctx, "EXPLAIN EXECUTE generic("+strings.Join(values, ", ")+")")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, sql)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, line)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("%v\n%s", err, sql)
+	}
+	return strings.Join(plan, "\n")
 }
 
 // TestListPlanBeforeAnalyze: on a table that autovacuum has not analyzed yet, as in the first
