@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"todo/internal/apptest"
 	"todo/internal/database"
 	"todo/internal/task"
@@ -95,23 +97,7 @@ func explainGeneric(t *testing.T, db *database.DB, sql string, args ...any) stri
 			t.Fatalf("no literal for %T in\n%s", a, sql)
 		}
 	}
-	rows, err := conn.Query(ctx, "EXPLAIN EXECUTE generic("+strings.Join(values, ", ")+")")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, sql)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, line)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatalf("%v\n%s", err, sql)
-	}
-	return strings.Join(plan, "\n")
+	return lines(t, conn, sql, "EXPLAIN EXECUTE generic("+strings.Join(values, ", ")+")")
 }
 
 // TestListPlanBeforeAnalyze: on a table that autovacuum has not analyzed yet, as in the first
@@ -162,21 +148,21 @@ func TestListPlanBeforeAnalyze(t *testing.T) {
 // explain is the plan of the statement, one line per node.
 func explain(t *testing.T, db *database.DB, sql string, args ...any) string {
 	t.Helper()
-	rows, err := db.Postgres.Query(context.Background(), "EXPLAIN "+sql, args...)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, sql)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
+	return lines(t, db.Postgres, sql, "EXPLAIN "+sql, args...)
+}
+
+// lines runs explain, an EXPLAIN of sql, on q and joins the lines of the plan.
+func lines(t *testing.T, q interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, sql, explain string, args ...any) string {
+	t.Helper()
+	rows, err := q.Query(context.Background(), explain, args...)
+	if err == nil {
+		var plan []string
+		if plan, err = pgx.CollectRows(rows, pgx.RowTo[string]); err == nil {
+			return strings.Join(plan, "\n")
 		}
-		plan = append(plan, line)
 	}
-	if err := rows.Err(); err != nil {
-		t.Fatalf("%v\n%s", err, sql)
-	}
-	return strings.Join(plan, "\n")
+	t.Fatalf("%v\n%s", err, sql)
+	return ""
 }
