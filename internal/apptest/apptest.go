@@ -54,6 +54,14 @@ func DatabaseURL(t testing.TB, dialect database.Dialect) string {
 // OpenDB opens and migrates a new database of the dialect, closed when the test ends.
 func OpenDB(t testing.TB, dialect database.Dialect) *database.DB {
 	t.Helper()
+	db, _ := OpenDBConfig(t, dialect)
+	return db
+}
+
+// OpenDBConfig is OpenDB, with the configuration it opened the database with (to migrate it
+// again, down or up).
+func OpenDBConfig(t testing.TB, dialect database.Dialect) (*database.DB, database.Config) {
+	t.Helper()
 	u, err := database.ParseURL(DatabaseURL(t, dialect))
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +76,7 @@ func OpenDB(t testing.TB, dialect database.Dialect) *database.DB {
 	if err := database.Migrate(ctx, db, cfg, Logger(t), database.MigrateUp, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	return db
+	return db, cfg
 }
 
 // Server is the application running on loopback.

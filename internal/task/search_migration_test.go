@@ -4,7 +4,6 @@ import (
 	"io"
 	"slices"
 	"testing"
-	"time"
 
 	"todo/internal/apptest"
 	"todo/internal/database"
@@ -19,23 +18,13 @@ func TestTermsWrittenBeforeUserKeys(t *testing.T) {
 }
 
 func testTermsWrittenBeforeUserKeys(t *testing.T, d database.Dialect) {
-	u, err := database.ParseURL(apptest.DatabaseURL(t, d))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := database.Config{URL: u, ConnectTimeout: 5 * time.Second, StartupTimeout: 10 * time.Second, QueryTimeout: 5 * time.Second}
-	db, err := database.Open(ctx, cfg, apptest.Logger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, cfg := apptest.OpenDBConfig(t, d)
 	migrate := func(command string) {
 		t.Helper()
 		if err := database.Migrate(ctx, db, cfg, apptest.Logger(t), command, io.Discard); err != nil {
 			t.Fatalf("migrate %s: %v", command, err)
 		}
 	}
-	migrate(database.MigrateUp)
 	store, err := stores.New(db)
 	if err != nil {
 		t.Fatal(err)
