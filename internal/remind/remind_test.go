@@ -453,9 +453,20 @@ func TestManyInOneMinute(t *testing.T) {
 		start := time.Now()
 		eachUser(func(u *user) error {
 			for _, id := range u.tasks[:probes] {
-				r, err := reminders.Add(ctx, u.ID, id, remind.Draft{Kind: remind.AtTime, At: start.Add(time.Hour)})
-				if err == nil {
-					err = reminders.Delete(ctx, u.ID, r.ID)
+				if _, err := reminders.Add(ctx, u.ID, id, remind.Draft{Kind: remind.AtTime, At: start.Add(time.Hour)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		making := time.Since(start) * time.Duration(perUser) / time.Duration(probes)
+		eachUser(func(u *user) error {
+			for _, id := range u.tasks[:probes] {
+				list, err := reminders.Reminders(ctx, u.ID, id)
+				for _, r := range list {
+					if err == nil {
+						err = reminders.Delete(ctx, u.ID, r.ID)
+					}
 				}
 				if err != nil {
 					return err
@@ -463,7 +474,6 @@ func TestManyInOneMinute(t *testing.T) {
 			}
 			return nil
 		})
-		making := time.Since(start) * time.Duration(perUser) / time.Duration(probes)
 		at := time.Now().Add(10*time.Second + 2*making).Truncate(time.Second)
 		eachUser(func(u *user) error {
 			for _, id := range u.tasks {
