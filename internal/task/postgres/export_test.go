@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"context"
+
 	"todo/internal/task"
 	"todo/internal/task/taskquery"
 )
@@ -13,3 +15,6 @@ func Statements(userID string, p task.Plan) []taskquery.Statement {
 
 // ListStatements are the statements of the specification's list: all tasks, and one status.
 var ListStatements = []string{listAll, listFiltered}
+
+// Reindex is the step of the index that writes the terms and keys of tasks as read.
+func (s *Store) Reindex(ctx context.Context, tasks []task.Task) error { return s.reindex(ctx, tasks) }

@@ -98,24 +98,28 @@ func (s *Store) index(ctx context.Context, userID string) error {
 	}
 }
 
-// reindex writes the search terms and title keys of tasks (of one user) as they are, in one
-// statement.
+// reindex writes the search terms and title keys of tasks (of one user) as they were read, in
+// one statement. A task the app changed since (another version) is left to index again: its
+// terms would be of its old text.
 func (s *Store) reindex(ctx context.Context, tasks []task.Task) error {
 	if len(tasks) == 0 {
 		return nil
 	}
 	ids := make([]pgtype.UUID, len(tasks))
+	versions := make([]int64, len(tasks))
 	keys := make([][]byte, len(tasks))
 	vectors := make([]string, len(tasks))
 	for i, t := range tasks {
 		ids[i] = pgtype.UUID{Bytes: t.ID, Valid: true}
+		versions[i] = t.Version
 		keys[i] = task.TitleKey(t.Title)
 		vectors[i] = searchVector(task.SearchTerms(t.Title, t.Description, t.Tags).Of(t.UserID))
 	}
-	_, err := s.exec(ctx, `WITH x AS (SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::text[]) AS x (id, k, v)),
-		t AS (UPDATE tasks AS t SET title_key = x.k FROM x WHERE t.id = x.id AND t.user_id = $4 RETURNING t.id, t.user_id)
+	_, err := s.exec(ctx, `WITH x AS (SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bytea[], $4::text[]) AS x (id, version, k, v)),
+		t AS (UPDATE tasks AS t SET title_key = x.k FROM x
+			WHERE t.id = x.id AND t.user_id = $5 AND t.version = x.version RETURNING t.id, t.user_id)
 		INSERT INTO task_search (task_id, user_id, search) SELECT t.id, t.user_id, x.v::tsvector FROM t JOIN x ON x.id = t.id
-		ON CONFLICT (task_id) DO UPDATE SET search = excluded.search`, ids, keys, vectors, tasks[0].UserID)
+		ON CONFLICT (task_id) DO UPDATE SET search = excluded.search`, ids, versions, keys, vectors, tasks[0].UserID)
 	return err
 }
 

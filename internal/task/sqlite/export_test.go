@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"context"
+
 	"todo/internal/task"
 	"todo/internal/task/taskquery"
 )
@@ -13,3 +15,6 @@ func Statements(userID string, p task.Plan) []taskquery.Statement {
 
 // WriteStatements are the statements of the writes' transactions.
 var WriteStatements = txQueries
+
+// Reindex is the step of the index that writes the terms and keys of tasks as read.
+func (s *Store) Reindex(ctx context.Context, tasks []task.Task) error { return s.reindex(ctx, tasks) }

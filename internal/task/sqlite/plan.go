@@ -145,7 +145,8 @@ func (s *Store) index(ctx context.Context, userID string) error {
 	}
 }
 
-// reindex writes the search terms and title keys of tasks as they are.
+// reindex writes the search terms and title keys of tasks as they were read. A task the app
+// changed since (another version) is left to index again: its terms would be of its old text.
 func (s *Store) reindex(ctx context.Context, tasks []task.Task) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
@@ -155,9 +156,9 @@ func (s *Store) reindex(ctx context.Context, tasks []task.Task) error {
 	w := s.w.in(tx)
 	for _, t := range tasks {
 		var searchID int64
-		err := w.queryRow(ctx, reindexTask, t.ID.String(), task.TitleKey(t.Title), t.UserID).Scan(&searchID)
+		err := w.queryRow(ctx, reindexTask, t.ID.String(), task.TitleKey(t.Title), t.UserID, t.Version).Scan(&searchID)
 		if errors.Is(err, sql.ErrNoRows) {
-			continue // deleted since it was read
+			continue // changed or deleted since it was read
 		}
 		if err != nil {
 			return err

@@ -29,7 +29,7 @@ const (
 		AND (?3 IS NULL OR (version = ?3 AND updated_at IS ?4))`
 	reindexTask = `UPDATE tasks SET title_key = ?2,
 		search_id = coalesce(search_id, (SELECT coalesce(max(search_id), 0) + 1 FROM tasks WHERE search_id IS NOT NULL))
-		WHERE id = ?1 AND user_id = ?3 RETURNING search_id`
+		WHERE id = ?1 AND user_id = ?3 AND version = ?4 RETURNING search_id`
 )
 
 // txQueries are the statements prepared for the writes' transactions.

@@ -142,3 +142,46 @@ func SeedExplained(t testing.TB, db *database.DB, store task.Store) {
 		t.Fatal(err)
 	}
 }
+
+// IndexTasks is a store's step that writes the search terms and title keys of tasks as they
+// were read.
+type IndexTasks func(ctx context.Context, tasks []task.Task) error
+
+// CheckIndexOfAChangedTask fails unless a task changed between the moment the store read it to
+// index it and the moment it writes its terms is found by its new text, not by its old: the
+// step must not store terms of text the task no longer has.
+func CheckIndexOfAChangedTask(t *testing.T, store task.Store, index IndexTasks) {
+	t.Helper()
+	ctx := context.Background()
+	svc := task.NewService(store)
+	created, err := svc.Create(ctx, "u", task.Draft{Title: "Water the plants"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read, err := store.Get(ctx, "u", created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Update(ctx, "u", created.ID, task.Patch{Title: new("Water the ferns")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := index(ctx, []task.Task{read}); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]int{"plants ": 0, "ferns ": 1} {
+		page, _, err := svc.Query(ctx, "u", task.Query{Search: task.ParseSearch(q), Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Tasks) != want {
+			t.Errorf("a search for %q finds %d tasks, want %d", q, len(page.Tasks), want)
+		}
+	}
+	page, _, err := svc.Query(ctx, "u", task.Query{Sort: task.SortTitle, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Tasks) != 1 || page.Tasks[0].Title != "Water the ferns" {
+		t.Errorf("sorted by title: %+v", page.Tasks)
+	}
+}
