@@ -162,20 +162,24 @@ func TestPlanning(t *testing.T) {
 			p.create(t, "u", task.Draft{Title: "Meet Zoë at the Café", Description: "bring the BOOK"})
 			p.create(t, "u", task.Draft{Title: "牛乳を買う", Description: "スーパーで"})
 			p.create(t, "u", task.Draft{Title: "Call the bank", Tags: []string{"Finances"}})
+			p.create(t, "u", task.Draft{Title: "東京2024の大会"})
+			p.create(t, "u", task.Draft{Title: "東京 marathon, 2024"})
 			p.create(t, "other", task.Draft{Title: "cafe for someone else"})
 			for q, want := range map[string][]string{
-				"cafe":         {"Meet Zoë at the Café"},
-				"CAFÉ zoe":     {"Meet Zoë at the Café"},
-				"caf":          {"Meet Zoë at the Café"},
-				"book":         {"Meet Zoë at the Café"},
-				"bo ":          {},
-				"牛乳":           {"牛乳を買う"},
-				"買う":           {"牛乳を買う"},
-				"スーパー":         {"牛乳を買う"},
-				"乳":            {"牛乳を買う"},
-				"finances":     {"Call the bank"},
-				"bank finance": {"Call the bank"},
-				"zoe bank":     {},
+				"東京2024":        {"東京2024の大会"}, // a phrase: its terms next to each other
+				"marathon 2024": {"東京 marathon, 2024"},
+				"cafe":          {"Meet Zoë at the Café"},
+				"CAFÉ zoe":      {"Meet Zoë at the Café"},
+				"caf":           {"Meet Zoë at the Café"},
+				"book":          {"Meet Zoë at the Café"},
+				"bo ":           {},
+				"牛乳":            {"牛乳を買う"},
+				"買う":            {"牛乳を買う"},
+				"スーパー":          {"牛乳を買う"},
+				"乳":             {"牛乳を買う"},
+				"finances":      {"Call the bank"},
+				"bank finance":  {"Call the bank"},
+				"zoe bank":      {},
 			} {
 				got := p.titles(t, "u", task.Query{Search: task.ParseSearch(q), Desc: true})
 				if !slices.Equal(got, want) {

@@ -133,6 +133,18 @@ func appendWord(t Terms, w string) Terms {
 	return t
 }
 
+// Phrased tells whether a search can ask for these terms as a phrase, by their positions:
+// only a word of a script without spaces makes several terms, and every such phrase holds a
+// term of that script.
+func (t Terms) Phrased() bool {
+	for _, term := range t {
+		if !ascii(term) && strings.IndexFunc(term, isUnspaced) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // unspacedScripts are the scripts written without spaces between words.
 var unspacedScripts = []*unicode.RangeTable{
 	unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer,

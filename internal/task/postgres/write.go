@@ -70,15 +70,18 @@ func dueColumns(d *task.Due, loc *time.Location) due {
 }
 
 // searchVector is the tsvector of terms, written as its literal so that PostgreSQL takes each
-// term as it is (the app has folded and split them) with its position.
+// term as it is (the app has folded and split them). Each term has its positions only where a
+// phrase can be asked of them (Terms.Phrased): without, a term takes a third of the room.
 func searchVector(terms task.Terms) string {
+	phrased := terms.Phrased()
 	positions := make(map[string][]int, len(terms))
 	order := make([]string, 0, len(terms))
 	for i, t := range terms {
 		if _, ok := positions[t]; !ok {
 			order = append(order, t)
+			positions[t] = nil
 		}
-		if i < 16383 { // the largest position of a tsvector
+		if phrased && i < 16383 { // the largest position of a tsvector
 			positions[t] = append(positions[t], i+1)
 		}
 	}
