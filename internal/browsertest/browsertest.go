@@ -88,14 +88,16 @@ func Call[P, R any](cmd cdp.Command[P, R], params P) chromedp.Action[chromedp.Vo
 
 // WaitFor waits until the JavaScript condition holds in the tab, for at most timeout. It
 // tolerates the page navigating in between. On timeout it fails the test with what, the
-// condition, the last error and page(), a description of the page.
+// condition, the last error and page(), a description of the page. The condition counts
+// only once the document is parsed: a navigation changes the address as soon as the new page
+// starts to arrive, before the elements a test reads next are there.
 func WaitFor(t testing.TB, tab context.Context, timeout time.Duration, what, condition string, page func() string) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var lastErr error
 	for {
 		ctx, cancel := context.WithTimeout(tab, 2*time.Second)
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](condition))
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState !== "loading" && (`+condition+`)`))
 		cancel()
 		if err == nil && ok {
 			return
