@@ -13,7 +13,8 @@
 #   5. todo's start time: launch to the first 200 on /healthz, fresh data directory each time;
 #   6. the lists of API v2 at 100,000 tasks of one user, and for one user among 10,000 with 100
 #      tasks each (go test -bench BenchmarkQuery, which runs BenchmarkQueryAcrossUsers too),
-#      both databases.
+#      both databases;
+#   7. the space a task takes in each database (go test -bench BenchmarkStorage).
 #
 # Every server verifies the same tokens: todo-load mints Better Auth-shaped EdDSA JWTs and
 # serves their JWKS, and each server is started with AUTH_URL pointing there, so each does the
@@ -316,6 +317,10 @@ echo "   median $start_median ms, max $start_max ms (${start_ms[*]})" >&2
 log "API v2 lists: go test -bench BenchmarkQuery (100,000 tasks of one user; one user of 10,000; both databases)"
 (cd "$repo" && go test -run '^$' -bench BenchmarkQuery -benchtime "${V2_BENCH_TIMES:-50}x" -timeout 60m ./internal/task) >"$RESULTS_DIR/v2-query.txt" 2>&1
 
+# --- space a task takes ---------------------------------------------------------------------
+log "storage: go test -bench BenchmarkStorage (200-character titles, 1,000-character descriptions; both databases)"
+(cd "$repo" && go test -run '^$' -bench BenchmarkStorage -benchtime 1x ./internal/task) >"$RESULTS_DIR/storage.txt" 2>&1
+
 # --- summary --------------------------------------------------------------------------------
 # lists tabulates the lists of one benchmark of v2-query.txt, SQLite beside PostgreSQL.
 lists() {
@@ -429,6 +434,12 @@ summary=$RESULTS_DIR/summary.md
 	echo
 	echo "The same for one user among 10,000 with 100 tasks each, 1,000,000 tasks (BenchmarkQueryAcrossUsers):"
 	lists BenchmarkQueryAcrossUsers
+	echo
+	echo "The space a task with a 200-character title and a 1,000-character description takes, indexes and search terms included (go test -bench BenchmarkStorage ./internal/task):"
+	echo
+	echo "| database | bytes a task | × the bytes of its columns |"
+	echo "|---|---|---|"
+	awk '$1 ~ /^BenchmarkStorage\// {split($1, name, "[/-]"); print "| " name[2] " | " $5 " | " $7 " |"}' "$RESULTS_DIR/storage.txt"
 } >"$summary"
 log "summary (raw results in $RESULTS_DIR)"
 cat "$summary"
