@@ -25,7 +25,7 @@ type checkpointer struct {
 
 // startCheckpointer opens the connection and starts the copying.
 func startCheckpointer(path string, log *slog.Logger) (*checkpointer, error) {
-	db, err := sql.Open("sqlite", path+"?"+sqlitePragmas)
+	db, err := openSQLiteDB(path + "?" + sqlitePragmas)
 	if err != nil {
 		return nil, err
 	}

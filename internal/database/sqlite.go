@@ -2,14 +2,11 @@ package database
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
-
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // sqlitePragmas are applied to every connection. busy_timeout comes first so that even
@@ -38,7 +35,7 @@ func openSQLite(ctx context.Context, cfg Config, log *slog.Logger) (*SQLiteDB, e
 	if path == "" {
 		// One connection shared by reads and writes: each new connection to ":memory:" would
 		// be a new, empty database.
-		db, err := sql.Open("sqlite", ":memory:?_foreign_keys=1")
+		db, err := openSQLiteDB(":memory:?_foreign_keys=1")
 		if err != nil {
 			return nil, err
 		}
@@ -55,7 +52,7 @@ func openSQLite(ctx context.Context, cfg Config, log *slog.Logger) (*SQLiteDB, e
 	if err := ownerOnly(path); err != nil {
 		return nil, err
 	}
-	write, err := sql.Open("sqlite", path+"?"+sqlitePragmas+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)")
+	write, err := openSQLiteDB(path + "?" + sqlitePragmas + "&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)")
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +66,7 @@ func openSQLite(ctx context.Context, cfg Config, log *slog.Logger) (*SQLiteDB, e
 		write.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	read, err := sql.Open("sqlite", path+"?"+sqlitePragmas+"&_query_only=1")
+	read, err := openSQLiteDB(path + "?" + sqlitePragmas + "&_query_only=1")
 	if err != nil {
 		write.Close()
 		return nil, err
