@@ -92,18 +92,19 @@ func (s *Store) index(ctx context.Context, userID string) error {
 		if err != nil || len(tasks) == 0 {
 			return err
 		}
-		if err := s.reindex(ctx, tasks); err != nil {
+		// A task changed since it was read is still to index, and read again.
+		if _, err := s.reindex(ctx, tasks); err != nil {
 			return err
 		}
 	}
 }
 
 // reindex writes the search terms and title keys of tasks (of one user) as they were read, in
-// one statement. A task the app changed since (another version) is left to index again: its
-// terms would be of its old text.
-func (s *Store) reindex(ctx context.Context, tasks []task.Task) error {
+// one statement. A task the app changed since (another version) it leaves as it is, and says
+// so (skipped): its terms would be of its old text.
+func (s *Store) reindex(ctx context.Context, tasks []task.Task) (skipped []uuid.UUID, err error) {
 	if len(tasks) == 0 {
-		return nil
+		return nil, nil
 	}
 	ids := make([]pgtype.UUID, len(tasks))
 	versions := make([]int64, len(tasks))
@@ -115,12 +116,33 @@ func (s *Store) reindex(ctx context.Context, tasks []task.Task) error {
 		keys[i] = task.TitleKey(t.Title)
 		vectors[i] = searchVector(task.SearchTerms(t.Title, t.Description, t.Tags).Of(t.UserID))
 	}
-	_, err := s.exec(ctx, `WITH x AS (SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bytea[], $4::text[]) AS x (id, version, k, v)),
-		t AS (UPDATE tasks AS t SET title_key = x.k FROM x
-			WHERE t.id = x.id AND t.user_id = $5 AND t.version = x.version RETURNING t.id, t.user_id)
-		INSERT INTO task_search (task_id, user_id, search) SELECT t.id, t.user_id, x.v::tsvector FROM t JOIN x ON x.id = t.id
-		ON CONFLICT (task_id) DO UPDATE SET search = excluded.search`, ids, versions, keys, vectors, tasks[0].UserID)
-	return err
+	written, err := database.RetryOnce(ctx, func() (map[uuid.UUID]bool, error) {
+		rows, err := s.pool.Query(ctx, `WITH x AS (SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bytea[], $4::text[]) AS x (id, version, k, v)),
+			t AS (UPDATE tasks AS t SET title_key = x.k FROM x
+				WHERE t.id = x.id AND t.user_id = $5 AND t.version = x.version RETURNING t.id, t.user_id)
+			INSERT INTO task_search (task_id, user_id, search) SELECT t.id, t.user_id, x.v::tsvector FROM t JOIN x ON x.id = t.id
+			ON CONFLICT (task_id) DO UPDATE SET search = excluded.search
+			RETURNING task_id`, ids, versions, keys, vectors, tasks[0].UserID)
+		if err != nil {
+			return nil, err
+		}
+		written := make(map[uuid.UUID]bool, len(tasks))
+		var id pgtype.UUID
+		_, err = pgx.ForEachRow(rows, []any{&id}, func() error {
+			written[id.Bytes] = true
+			return nil
+		})
+		return written, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tasks {
+		if !written[t.ID] {
+			skipped = append(skipped, t.ID)
+		}
+	}
+	return skipped, nil
 }
 
 func (s *Store) Tags(ctx context.Context, userID string) ([]task.Tag, error) {
@@ -207,17 +229,19 @@ func (s *Store) retag(ctx context.Context, userID, key string, change func(pgx.T
 	if err != nil || !found {
 		return found, err
 	}
-	// The terms follow in a second step: the tasks' rows are read again with their new tags.
+	// The terms follow in a second step: the tasks' rows are read again with their new tags,
+	// and those changed meanwhile once more.
 	for len(ids) > 0 {
 		n := min(len(ids), task.BatchSize)
 		tasks, err := s.GetMany(ctx, userID, ids[:n])
 		if err != nil {
 			return true, err
 		}
-		if err := s.reindex(ctx, tasks); err != nil {
+		skipped, err := s.reindex(ctx, tasks)
+		if err != nil {
 			return true, err
 		}
-		ids = ids[n:]
+		ids = append(ids[n:], skipped...)
 	}
 	return true, nil
 }

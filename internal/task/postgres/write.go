@@ -71,7 +71,7 @@ func dueColumns(d *task.Due, loc *time.Location) due {
 
 // searchVector is the tsvector of terms, written as its literal so that PostgreSQL takes each
 // term as it is (the app has folded and split them). Each term has its positions only where a
-// phrase can be asked of them (Terms.Phrased): without, a term takes a third of the room.
+// phrase can be asked of them (Terms.Phrased): they take two bytes for every word of the text.
 func searchVector(terms task.Terms) string {
 	phrased := terms.Phrased()
 	positions := make(map[string][]int, len(terms))

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 
+	"github.com/google/uuid"
+
 	"todo/internal/task"
 	"todo/internal/task/taskquery"
 )
@@ -17,4 +19,6 @@ func Statements(userID string, p task.Plan) []taskquery.Statement {
 var WriteStatements = txQueries
 
 // Reindex is the step of the index that writes the terms and keys of tasks as read.
-func (s *Store) Reindex(ctx context.Context, tasks []task.Task) error { return s.reindex(ctx, tasks) }
+func (s *Store) Reindex(ctx context.Context, tasks []task.Task) ([]uuid.UUID, error) {
+	return s.reindex(ctx, tasks)
+}

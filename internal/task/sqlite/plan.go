@@ -139,18 +139,20 @@ func (s *Store) index(ctx context.Context, userID string) error {
 		if err != nil || len(tasks) == 0 {
 			return err
 		}
-		if err := s.reindex(ctx, tasks); err != nil {
+		// A task changed since it was read is still to index, and read again.
+		if _, err := s.reindex(ctx, tasks); err != nil {
 			return err
 		}
 	}
 }
 
 // reindex writes the search terms and title keys of tasks as they were read. A task the app
-// changed since (another version) is left to index again: its terms would be of its old text.
-func (s *Store) reindex(ctx context.Context, tasks []task.Task) error {
+// changed since (another version) or deleted it leaves as it is, and says so (skipped): its
+// terms would be of its old text.
+func (s *Store) reindex(ctx context.Context, tasks []task.Task) (skipped []uuid.UUID, err error) {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer tx.Rollback()
 	w := s.w.in(tx)
@@ -158,16 +160,17 @@ func (s *Store) reindex(ctx context.Context, tasks []task.Task) error {
 		var searchID int64
 		err := w.queryRow(ctx, reindexTask, t.ID.String(), task.TitleKey(t.Title), t.UserID, t.Version).Scan(&searchID)
 		if errors.Is(err, sql.ErrNoRows) {
-			continue // changed or deleted since it was read
+			skipped = append(skipped, t.ID)
+			continue
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := writeTerms(ctx, w, t.UserID, searchID, t, true); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return tx.Commit()
+	return skipped, tx.Commit()
 }
 
 func (s *Store) Tags(ctx context.Context, userID string) ([]task.Tag, error) {
@@ -244,17 +247,19 @@ func (s *Store) retag(ctx context.Context, userID, key string, change func(txSta
 	if err := tx.Commit(); err != nil {
 		return false, err
 	}
-	// The terms follow in a second step: the tasks' rows are read again with their new tags.
+	// The terms follow in a second step: the tasks' rows are read again with their new tags,
+	// and those changed meanwhile once more.
 	for len(ids) > 0 {
 		n := min(len(ids), task.BatchSize)
 		tasks, err := s.GetMany(ctx, userID, ids[:n])
 		if err != nil {
 			return true, err
 		}
-		if err := s.reindex(ctx, tasks); err != nil {
+		skipped, err := s.reindex(ctx, tasks)
+		if err != nil {
 			return true, err
 		}
-		ids = ids[n:]
+		ids = append(ids[n:], skipped...)
 	}
 	return true, nil
 }
