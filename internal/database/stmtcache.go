@@ -48,12 +48,15 @@ type stmtCachingConn struct {
 }
 
 type cachedStmt struct {
-	stmt interface {
-		driver.Stmt
-		driver.StmtExecContext
-		driver.StmtQueryContext
-	}
+	stmt preparedStmt
 	busy bool
+}
+
+// preparedStmt is what SQLite's statements are.
+type preparedStmt interface {
+	driver.Stmt
+	driver.StmtExecContext
+	driver.StmtQueryContext
 }
 
 // stmt is the connection's statement of query, marked busy, and whether the connection keeps
@@ -67,11 +70,7 @@ func (c *stmtCachingConn) stmt(ctx context.Context, query string) (*cachedStmt, 
 	if err != nil {
 		return nil, false, err
 	}
-	st, ok := prepared.(interface {
-		driver.Stmt
-		driver.StmtExecContext
-		driver.StmtQueryContext
-	})
+	st, ok := prepared.(preparedStmt)
 	if !ok {
 		prepared.Close()
 		return nil, false, errors.New("sqlite: a statement without ExecContext and QueryContext")
@@ -163,19 +162,15 @@ func (c *stmtCachingConn) Close() error {
 // cachedRows are the rows of a kept statement, which is free again when they are closed. They
 // answer what SQLite's rows answer about their columns.
 type cachedRows struct {
-	rows   driver.Rows
-	done   func()
-	closed bool
+	rows driver.Rows
+	done func()
 }
 
 func (r *cachedRows) Columns() []string              { return r.rows.Columns() }
 func (r *cachedRows) Next(dest []driver.Value) error { return r.rows.Next(dest) }
 
+// Close is called once: database/sql closes a driver's rows once.
 func (r *cachedRows) Close() error {
-	if r.closed {
-		return nil
-	}
-	r.closed = true
 	err := r.rows.Close()
 	r.done()
 	return err
