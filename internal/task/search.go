@@ -84,6 +84,17 @@ func ParseSearch(q string) SearchQuery {
 	return out
 }
 
+// Phrased tells whether the query asks for a phrase: a word made of several terms, which
+// only a word with characters of a script without spaces is (Terms.Phrased).
+func (q SearchQuery) Phrased() bool {
+	for _, g := range q.Groups {
+		if len(g) > 1 {
+			return true
+		}
+	}
+	return false
+}
+
 // Empty tells whether the query has nothing to look for.
 func (q SearchQuery) Empty() bool { return len(q.Groups) == 0 }
 

@@ -16,14 +16,19 @@ import (
 )
 
 // dialect writes plans as SQLite reads them: numbered parameters, instants as the fixed-width
-// text of the columns, searches as FTS5 queries on task_search.
+// text of the columns, searches as FTS5 queries on task_search (task_phrases for a phrase),
+// title keys from task_titles.
 var dialect = taskquery.Dialect{
 	Param: func(n int) string { return "?" + strconv.Itoa(n) },
 	Time:  func(t time.Time) any { return t.UTC().Format(timeFormat) },
 	Search: func(q task.SearchQuery, userID, _ string) (string, any) {
+		if q.Phrased() {
+			return "t.search_id IN (SELECT rowid FROM task_phrases WHERE task_phrases MATCH %s)", matchQuery(q.Of(userID))
+		}
 		return "t.search_id IN (SELECT rowid FROM task_search WHERE task_search MATCH %s)", matchQuery(q.Of(userID))
 	},
-	TitleKey: "t.title_key",
+	Title: struct{ Key, ID, Join string }{Key: "k.title_key", ID: "k.task_id",
+		Join: " JOIN task_titles AS k ON k.task_id = t.id AND k.user_id = t.user_id"},
 	// A search reads the matches from the full-text index and then their rows: the planner,
 	// not knowing how few the matches are, would rather scan all of the user's rows.
 	From: func(p task.Plan) string {
@@ -34,8 +39,9 @@ var dialect = taskquery.Dialect{
 	},
 }
 
-// matchQuery is the FTS5 query of a search: each word a phrase of its terms, all of them
-// required; the last may be a prefix. Terms are letters and digits only, never quotes.
+// matchQuery is the FTS5 query of a search: each word a phrase of its terms (of one term
+// but for a Phrased query), all of them required; the last may be a prefix. Terms are letters
+// and digits only, never quotes.
 func matchQuery(q task.SearchQuery) string {
 	var b strings.Builder
 	for i, g := range q.Groups {
@@ -129,7 +135,7 @@ func (s *Store) index(ctx context.Context, userID string) error {
 		// The partial index holds only the rows to index (none, mostly); the planner, with
 		// statistics of the whole table, would rather read all of the user's rows.
 		rows, err := s.r.query(ctx, `SELECT `+columns+` FROM tasks AS t INDEXED BY idx_tasks_unindexed
-			WHERE t.user_id = ? AND (t.search_id IS NULL OR t.title_key IS NULL) LIMIT ?`, userID, task.BatchSize)
+			WHERE t.user_id = ? AND t.search_id IS NULL LIMIT ?`, userID, task.BatchSize)
 		if err != nil {
 			return err
 		}
@@ -158,7 +164,7 @@ func (s *Store) reindex(ctx context.Context, tasks []task.Task) (skipped []uuid.
 	w := s.w.in(tx)
 	for _, t := range tasks {
 		var searchID int64
-		err := w.queryRow(ctx, reindexTask, t.ID.String(), task.TitleKey(t.Title), t.UserID, t.Version).Scan(&searchID)
+		err := w.queryRow(ctx, reindexTask, t.ID.String(), t.UserID, t.Version).Scan(&searchID)
 		if errors.Is(err, sql.ErrNoRows) {
 			skipped = append(skipped, t.ID)
 			continue
@@ -167,6 +173,9 @@ func (s *Store) reindex(ctx context.Context, tasks []task.Task) (skipped []uuid.
 			return nil, err
 		}
 		if err := writeTerms(ctx, w, t.UserID, searchID, t, true); err != nil {
+			return nil, err
+		}
+		if err := writeTitle(ctx, w, t.UserID, t); err != nil {
 			return nil, err
 		}
 	}

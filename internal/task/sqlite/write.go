@@ -17,8 +17,12 @@ import (
 // txStatements): a statement is prepared on a connection, and in a transaction the single
 // writer's one connection is taken.
 const (
-	deleteTerms      = `DELETE FROM task_search WHERE rowid = ?`
-	insertTerms      = `INSERT INTO task_search (rowid, terms) VALUES (?, ?)`
+	deleteTerms   = `DELETE FROM task_search WHERE rowid = ?`
+	insertTerms   = `INSERT INTO task_search (rowid, terms) VALUES (?, ?)`
+	deletePhrases = `DELETE FROM task_phrases WHERE rowid = ?`
+	insertPhrases = `INSERT INTO task_phrases (rowid, terms) VALUES (?, ?)`
+	upsertTitle   = `INSERT INTO task_titles (task_id, user_id, title_key) VALUES (?1, ?2, ?3)
+		ON CONFLICT (task_id) DO UPDATE SET user_id = excluded.user_id, title_key = excluded.title_key`
 	deleteTaskTags   = `DELETE FROM task_tags WHERE task_id = ?`
 	insertTaskTag    = `INSERT INTO task_tags (task_id, tag_id, position) VALUES (?, ?, ?)`
 	insertCompletion = `INSERT INTO task_completions (task_id, completed_at, due_date, due_at) VALUES (?, ?, ?, ?)`
@@ -27,13 +31,14 @@ const (
 	// deleteTask deletes a task, only in the state ?3 and ?4 identify when they are set.
 	deleteTask = `DELETE FROM tasks WHERE id = ?1 AND user_id = ?2
 		AND (?3 IS NULL OR (version = ?3 AND updated_at IS ?4))`
-	reindexTask = `UPDATE tasks SET title_key = ?2,
+	reindexTask = `UPDATE tasks SET
 		search_id = coalesce(search_id, (SELECT coalesce(max(search_id), 0) + 1 FROM tasks WHERE search_id IS NOT NULL))
-		WHERE id = ?1 AND user_id = ?3 AND version = ?4 RETURNING search_id`
+		WHERE id = ?1 AND user_id = ?2 AND version = ?3 RETURNING search_id`
 )
 
 // txQueries are the statements prepared for the writes' transactions.
-var txQueries = []string{insert, save, readForChange, change, deleteTask, deleteTerms, insertTerms, deleteTaskTags, insertTaskTag, insertCompletion, upsertTag, reindexTask}
+var txQueries = []string{insert, save, readForChange, change, deleteTask, deleteTerms, insertTerms, deletePhrases, insertPhrases,
+	upsertTitle, deleteTaskTags, insertTaskTag, insertCompletion, upsertTag, reindexTask}
 
 // insert adds a task unless its user has ?7 tasks already (?7 = 0: no limit); the single
 // writer makes the check and the insert one step, so the quota is exact. The task's search
@@ -83,15 +88,28 @@ func dueColumns(d *task.Due, loc *time.Location) due {
 	return due{at: at, key: at}
 }
 
-// writeTerms stores the search terms of t under searchID, replacing what was there.
+// writeTerms stores the search terms of t under searchID, replacing what was there: in
+// task_search, and in task_phrases too when a search may ask for them as a phrase.
 func writeTerms(ctx context.Context, w txStatements, userID string, searchID int64, t task.Task, replace bool) error {
 	if replace {
-		if _, err := w.exec(ctx, deleteTerms, searchID); err != nil {
-			return err
+		for _, stmt := range []string{deleteTerms, deletePhrases} {
+			if _, err := w.exec(ctx, stmt, searchID); err != nil {
+				return err
+			}
 		}
 	}
-	terms := task.SearchTerms(t.Title, t.Description, t.Tags).Of(userID)
-	_, err := w.exec(ctx, insertTerms, searchID, strings.Join(terms, " "))
+	terms := task.SearchTerms(t.Title, t.Description, t.Tags)
+	text := strings.Join(terms.Of(userID), " ")
+	if _, err := w.exec(ctx, insertTerms, searchID, text); err != nil || !terms.Phrased() {
+		return err
+	}
+	_, err := w.exec(ctx, insertPhrases, searchID, text)
+	return err
+}
+
+// writeTitle stores the title key of t, replacing what was there.
+func writeTitle(ctx context.Context, w txStatements, userID string, t task.Task) error {
+	_, err := w.exec(ctx, upsertTitle, t.ID.String(), userID, task.TitleKey(t.Title))
 	return err
 }
 
@@ -199,14 +217,12 @@ func (s *Store) GetMany(ctx context.Context, userID string, ids []uuid.UUID) ([]
 	return collect(rows, len(ids), r.dest(), func() (task.Task, error) { return r.task(userID) })
 }
 
-// save updates a task read at version ?14 and updated_at ?15 (what identifies its state). A
-// task not indexed yet (no search_id) stays so, its terms and key left to index; an indexed
-// one gets the new title's key, and its search_id back for its new terms.
+// save updates a task read at version ?13 and updated_at ?14 (what identifies its state). A
+// task not indexed yet (no search_id) stays so, its terms and title key left to index; an
+// indexed one gives its search_id back, for its new terms and key.
 const save = `UPDATE tasks SET title = ?3, description = ?4, completed = ?5, updated_at = ?6, completed_at = ?7,
-	priority = ?8, due_date = ?9, due_at = ?10, due_key = ?11, version = ?12,
-	title_key = CASE WHEN search_id IS NULL THEN title_key ELSE coalesce(?13, title_key) END,
-	repeat = ?16, repeat_done = ?17
-WHERE id = ?1 AND user_id = ?2 AND version = ?14 AND updated_at IS ?15
+	priority = ?8, due_date = ?9, due_at = ?10, due_key = ?11, version = ?12, repeat = ?15, repeat_done = ?16
+WHERE id = ?1 AND user_id = ?2 AND version = ?13 AND updated_at IS ?14
 RETURNING search_id`
 
 func (s *Store) Save(ctx context.Context, userID string, changes []task.Change, loc *time.Location) (bool, error) {
@@ -234,16 +250,12 @@ var errNotSaved = errors.New("task changed since it was read")
 func saveOne(ctx context.Context, w txStatements, userID string, c task.Change, loc *time.Location) (bool, error) {
 	p, n := c.Prev, c.Next
 	due := dueColumns(n.Due, loc)
-	var titleKey []byte
-	if n.Title != p.Title {
-		titleKey = task.TitleKey(n.Title)
-	}
 	tagsChanged := strings.Join(n.Tags, "\x1f") != strings.Join(p.Tags, "\x1f")
 	termsChanged := tagsChanged || n.Title != p.Title || n.Description != p.Description
 	var searchID sql.NullInt64
 	err := w.queryRow(ctx, save, n.ID.String(), userID, n.Title, n.Description, n.Completed,
 		timeText(n.UpdatedAt), timeText(n.CompletedAt), int(n.Priority), due.date, due.at, due.key, n.Version,
-		titleKey, p.Version, timeText(p.UpdatedAt), repeatText(n.Repeat), n.RepeatDone).Scan(&searchID)
+		p.Version, timeText(p.UpdatedAt), repeatText(n.Repeat), n.RepeatDone).Scan(&searchID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -262,8 +274,16 @@ func saveOne(ctx context.Context, w txStatements, userID string, c task.Change, 
 			return false, err
 		}
 	}
-	if termsChanged && searchID.Valid {
+	if !searchID.Valid {
+		return true, nil
+	}
+	if termsChanged {
 		if err := writeTerms(ctx, w, userID, searchID.Int64, n, true); err != nil {
+			return false, err
+		}
+	}
+	if n.Title != p.Title {
+		if err := writeTitle(ctx, w, userID, n); err != nil {
 			return false, err
 		}
 	}

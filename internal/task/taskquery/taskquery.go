@@ -22,8 +22,9 @@ type Dialect struct {
 	// user, matches the search, with %s where its one parameter goes, and that parameter's
 	// value.
 	Search func(q task.SearchQuery, userID, user string) (cond string, arg any)
-	// TitleKey is t's title sort key as the index holds it.
-	TitleKey string
+	// Title is the index of the title order: the columns it orders t by, its key and then the
+	// id, and what joins it to t where they are not t's own.
+	Title struct{ Key, ID, Join string }
 	// From is the FROM clause of the tasks t of the plan.
 	From func(p task.Plan) string
 }
@@ -232,13 +233,17 @@ func (b *builder) window(w task.Window) {
 // place, the order and limit, offset. columns are what it selects of t (and joins).
 func Page(d Dialect, columns, userID string, p task.Plan, part Part, limit int, offset int64) Statement {
 	b := &builder{d: d}
-	b.sql.WriteString("SELECT " + columns + " FROM " + d.From(p) + " WHERE ")
+	from := d.From(p)
+	if p.Sort == task.SortTitle {
+		from += d.Title.Join
+	}
+	b.sql.WriteString("SELECT " + columns + " FROM " + from + " WHERE ")
 	b.where(userID, p)
 	b.sql.WriteString(part.condition())
 	if p.Sort == task.SortTitle {
 		// The title order's index holds the tasks that have a key: all of them, once the
 		// store has indexed the user's new tasks before reading.
-		b.sql.WriteString(" AND " + b.d.TitleKey + " IS NOT NULL")
+		b.sql.WriteString(" AND " + b.d.Title.Key + " IS NOT NULL")
 	}
 	keys := b.keys(p.Sort, part)
 	if c := p.Cursor; c != nil && cursorIn(part, c) {
@@ -272,7 +277,7 @@ func (b *builder) keys(s task.Sort, part Part) []string {
 	case s == task.SortPriority:
 		return []string{"t.priority", "t.created_at", "t.id"}
 	default:
-		return []string{b.d.TitleKey, "t.id"}
+		return []string{b.d.Title.Key, b.d.Title.ID}
 	}
 }
 

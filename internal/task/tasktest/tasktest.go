@@ -96,6 +96,7 @@ func Queries(now time.Time) map[string]task.Plan {
 		"open":                    {Status: task.StatusOpen, Desc: true},
 		"search":                  {Search: task.ParseSearch("quarterly"), Desc: true},
 		"search by title":         {Search: task.ParseSearch("quart"), Sort: task.SortTitle},
+		"search of a phrase":      {Search: task.ParseSearch("東京都"), Desc: true},
 		"tag and open":            {Tags: []string{"work"}, Status: task.StatusOpen, Desc: true},
 		"priority by due":         {Priorities: []task.Priority{task.PriorityHigh}, Sort: task.SortDue},
 		"today and overdue":       {Due: []task.DueFilter{task.DueOverdue, task.DueToday}, Sort: task.SortDue},
