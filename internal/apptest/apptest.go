@@ -79,6 +79,23 @@ func OpenDBConfig(t testing.TB, dialect database.Dialect) (*database.DB, databas
 	return db, cfg
 }
 
+// Int is the one integer that query (without parameters, the same SQL for both dialects)
+// reads from db.
+func Int(t testing.TB, db *database.DB, query string) int64 {
+	t.Helper()
+	var n int64
+	var err error
+	if db.Dialect == database.Postgres {
+		err = db.Postgres.QueryRow(context.Background(), query).Scan(&n)
+	} else {
+		err = db.SQLite.Read.QueryRow(query).Scan(&n)
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
 // Server is the application running on loopback.
 type Server struct {
 	URL    string

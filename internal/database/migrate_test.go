@@ -92,22 +92,6 @@ func riverApplied(t *testing.T, status string) (applied, total int) {
 	return applied, total
 }
 
-// riverJobs counts the rows of River's job table, failing if it does not exist.
-func riverJobs(t *testing.T, db *database.DB) int {
-	t.Helper()
-	var n int
-	var err error
-	if db.Dialect == database.Postgres {
-		err = db.Postgres.QueryRow(ctx, `SELECT count(*) FROM river_job`).Scan(&n)
-	} else {
-		err = db.SQLite.Read.QueryRow(`SELECT count(*) FROM river_job`).Scan(&n)
-	}
-	if err != nil {
-		t.Fatalf("River's job table: %v", err)
-	}
-	return n
-}
-
 // migration is one embedded migration file.
 type migration struct {
 	version int64
@@ -230,7 +214,7 @@ func TestMigrateUpDownStatus(t *testing.T) {
 				t.Fatalf("status %s: %d of River's %d migrations applied, want %d", when, applied, total, want)
 			}
 			if river {
-				riverJobs(t, db)
+				apptest.Int(t, db, `SELECT count(*) FROM river_job`) // fails if River has no job table
 			}
 		}
 

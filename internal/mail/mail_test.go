@@ -218,7 +218,7 @@ func TestOffInProduction(t *testing.T) {
 	if err := o.Send(ctx, message("ada@example.com")); !errors.Is(err, mail.ErrDisabled) {
 		t.Fatalf("send with mail off: %v, want ErrDisabled", err)
 	}
-	if n := jobCount(t, db); n != 0 {
+	if n := apptest.Int(t, db, `SELECT count(*) FROM river_job`); n != 0 {
 		t.Fatalf("%d jobs stored with mail off", n)
 	}
 	var off *mail.Outbox
@@ -242,7 +242,7 @@ func TestBadMessagesAreRefusedBeforeStored(t *testing.T) {
 			t.Errorf("%s: sent", name)
 		}
 	}
-	if n := jobCount(t, db); n != 0 {
+	if n := apptest.Int(t, db, `SELECT count(*) FROM river_job`); n != 0 {
 		t.Fatalf("%d jobs stored of bad messages", n)
 	}
 }
@@ -279,7 +279,7 @@ func TestSendTxFollowsTheTransaction(t *testing.T) {
 			}
 		}
 		srv.WaitMessage(t, "commit-true@example.com")
-		if n := jobCount(t, db); n != 1 {
+		if n := apptest.Int(t, db, `SELECT count(*) FROM river_job`); n != 1 {
 			t.Fatalf("%d jobs stored, want the committed one", n)
 		}
 	})
@@ -360,22 +360,6 @@ func job(t *testing.T, db *database.DB, state string) (string, int) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-}
-
-func jobCount(t *testing.T, db *database.DB) int {
-	t.Helper()
-	var n int
-	query := `SELECT count(*) FROM river_job`
-	var err error
-	if db.Dialect == database.Postgres {
-		err = db.Postgres.QueryRow(ctx, query).Scan(&n)
-	} else {
-		err = db.SQLite.Read.QueryRow(query).Scan(&n)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
 
 // logRecorder keeps every log record as a line of text, and says when one is added.

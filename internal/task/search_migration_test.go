@@ -70,28 +70,11 @@ func testTermsWrittenBeforeUserKeys(t *testing.T, d database.Dialect) {
 		t.Fatalf("terms without the user's key: got %q, want nothing", got)
 	}
 	// Back to the schema before 00016 (SQLite's 00017 writes terms again too), and up.
-	for version(t, db) >= 16 {
+	for apptest.Int(t, db, `SELECT max(version_id) FROM goose_db_version`) >= 16 {
 		migrate(database.MigrateDown)
 	}
 	migrate(database.MigrateUp)
 	if got := found(); !slices.Equal(got, []string{"Water the ferns"}) {
 		t.Fatalf("search after the migration: got %q", got)
 	}
-}
-
-// version is the newest migration applied to db.
-func version(t *testing.T, db *database.DB) int64 {
-	t.Helper()
-	const latest = `SELECT max(version_id) FROM goose_db_version`
-	var v int64
-	var err error
-	if db.Dialect == database.Postgres {
-		err = db.Postgres.QueryRow(ctx, latest).Scan(&v)
-	} else {
-		err = db.SQLite.Read.QueryRow(latest).Scan(&v)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
 }
