@@ -38,6 +38,10 @@ import (
 // WaitTimeout bounds Wait: long enough for a loaded machine, short enough to fail clearly.
 const WaitTimeout = 60 * time.Second
 
+// cleanupMargin is the time WaitFor leaves before the test binary's deadline for a failed
+// test's cleanup (its servers and databases stopped).
+const cleanupMargin = 15 * time.Second
+
 // Message is one push message as the browser reads it.
 type Message struct {
 	Endpoint string
@@ -164,9 +168,16 @@ func (r *Receiver) Wait(t testing.TB, s Subscription, skip int) Message {
 }
 
 // WaitFor waits until done holds of the messages received, failing the test after timeout,
-// or at once when a request was refused for breaking the protocol.
+// or at once when a request was refused for breaking the protocol. The wait ends early enough
+// before the test binary's own deadline (go test -timeout) that the failure says what was
+// missing, rather than the binary panicking with every goroutine's stack.
 func (r *Receiver) WaitFor(t testing.TB, what string, timeout time.Duration, done func([]Message) bool) {
 	t.Helper()
+	if tt, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
+		if end, ok := tt.Deadline(); ok {
+			timeout = min(timeout, time.Until(end)-cleanupMargin)
+		}
+	}
 	deadline := time.After(timeout)
 	for {
 		r.mu.Lock()
