@@ -26,7 +26,7 @@ var dialect = taskquery.Dialect{
 	Search: func(q task.SearchQuery, userID, user string) (string, any) {
 		return "t.id IN (SELECT s.task_id FROM task_search AS s WHERE s.user_id = " + user + " AND s.search @@ %s::tsquery)", searchQuery(q.Of(userID))
 	},
-	Title: struct{ Key, ID, Join string }{Key: "t.title_key", ID: "t.id"},
+	Title: taskquery.TitleIndex{Key: "t.title_key", ID: "t.id"},
 	From:  func(task.Plan) string { return "tasks AS t" },
 }
 

@@ -27,7 +27,7 @@ var dialect = taskquery.Dialect{
 		}
 		return "t.search_id IN (SELECT rowid FROM task_search WHERE task_search MATCH %s)", matchQuery(q.Of(userID))
 	},
-	Title: struct{ Key, ID, Join string }{Key: "k.title_key", ID: "k.task_id",
+	Title: taskquery.TitleIndex{Key: "k.title_key", ID: "k.task_id",
 		Join: " JOIN task_titles AS k ON k.task_id = t.id AND k.user_id = t.user_id"},
 	// A search reads the matches from the full-text index and then their rows: the planner,
 	// not knowing how few the matches are, would rather scan all of the user's rows.

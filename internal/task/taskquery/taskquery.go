@@ -22,12 +22,15 @@ type Dialect struct {
 	// user, matches the search, with %s where its one parameter goes, and that parameter's
 	// value.
 	Search func(q task.SearchQuery, userID, user string) (cond string, arg any)
-	// Title is the index of the title order: the columns it orders t by, its key and then the
-	// id, and what joins it to t where they are not t's own.
-	Title struct{ Key, ID, Join string }
+	// Title is the index of the title order.
+	Title TitleIndex
 	// From is the FROM clause of the tasks t of the plan.
 	From func(p task.Plan) string
 }
+
+// TitleIndex is where the index of the title order is: the columns it orders t by, its key
+// and then the id, and what joins it to t where they are not t's own.
+type TitleIndex struct{ Key, ID, Join string }
 
 // Part is which tasks of a list a statement reads. A list by due is read in two parts, those
 // with a due in the order of their keys and then those without, newest first or last as the
