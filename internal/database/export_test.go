@@ -16,3 +16,9 @@ func PlannerSettings(url string) (map[string]string, error) {
 	}
 	return cfg.ConnConfig.RuntimeParams, nil
 }
+
+// Checkpoint runs one tick of the SQLite database's checkpointer, as its ticker does.
+func (db *SQLiteDB) Checkpoint() error { return db.checkpoints.checkpoint() }
+
+// RestartFrames is the WAL length from which a checkpoint restarts it.
+const RestartFrames = restartFrames

@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -74,6 +76,74 @@ func TestSQLiteCheckpointsInTheBackground(t *testing.T) {
 		if _, err := db.SQLite.Write.Exec(`INSERT INTO t VALUES (zeroblob(4000))`); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestSQLiteWALStartsOverUnderWrites: under a stream of writes that never pauses, the WAL
+// still starts over from its beginning, so its file stays a few times the length at which a
+// checkpoint restarts it. A checkpoint that only copies what it can without waiting (PASSIVE)
+// never catches up with such a stream, and the file grows by every page written.
+func TestSQLiteWALStartsOverUnderWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "todo.db")
+	db, _ := openFile(t, path)
+	if _, err := db.SQLite.Write.Exec(`CREATE TABLE t (v BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	const page = 4096
+	var written atomic.Int64 // rows of about a page, each in a commit of its own
+	stop := make(chan struct{})
+	failed := make(chan error, 1)
+	go func() {
+		defer close(failed)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := db.SQLite.Write.Exec(`INSERT INTO t VALUES (zeroblob(4000))`); err != nil {
+				failed <- err
+				return
+			}
+			// Readers as the app has them, each in a read transaction of its own.
+			if err := db.SQLite.Read.QueryRow(`SELECT max(rowid) FROM t`).Scan(new(int64)); err != nil {
+				failed <- err
+				return
+			}
+			written.Add(1)
+		}
+	}()
+	// Rows for ten times the restart length, and a checkpoint each time the writes have added
+	// a third of it (the ticker's checkpoints go on too).
+	total, every := int64(10*database.RestartFrames), int64(database.RestartFrames/3)
+	for next := every; written.Load() < total; {
+		select {
+		case err := <-failed:
+			t.Fatalf("the writes stopped: %v", err)
+		default:
+		}
+		if written.Load() < next {
+			runtime.Gosched()
+			continue
+		}
+		if err := db.SQLite.Checkpoint(); err != nil {
+			t.Fatal(err)
+		}
+		next = written.Load() + every
+	}
+	close(stop)
+	if err := <-failed; err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each commit writes about three pages to the WAL (the row's and the table's), so a WAL
+	// that never starts over ends three times as long as the rows.
+	if limit := total * page; info.Size() > limit {
+		t.Errorf("the WAL is %d MB after %d MB of rows; it never started over (limit %d MB)",
+			info.Size()>>20, total*page>>20, limit>>20)
 	}
 }
 
