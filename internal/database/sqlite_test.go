@@ -5,8 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -90,17 +88,17 @@ func TestSQLiteWALStartsOverUnderWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	const page = 4096
-	var written atomic.Int64 // commits of a small row each, a WAL frame or more
+	// Commits of a small row each (a WAL frame or more), eight times the restart length, and a
+	// checkpoint each time they have added the restart length, while they go on (the ticker's
+	// checkpoints go on too).
+	total, every := 8*database.RestartFrames, database.RestartFrames
+	added := make(chan struct{}) // the writes have added the restart length
 	stop := make(chan struct{})
+	defer close(stop)
 	failed := make(chan error, 1)
 	go func() {
 		defer close(failed)
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
+		for n := 1; n <= total; n++ {
 			if _, err := db.SQLite.Write.Exec(`INSERT INTO t VALUES (randomblob(16))`); err != nil {
 				failed <- err
 				return
@@ -110,28 +108,25 @@ func TestSQLiteWALStartsOverUnderWrites(t *testing.T) {
 				failed <- err
 				return
 			}
-			written.Add(1)
+			if n%every == 0 {
+				select {
+				case added <- struct{}{}:
+				case <-stop:
+					return
+				}
+			}
 		}
 	}()
-	// Commits for eight times the restart length, and a checkpoint each time they have added
-	// the restart length (the ticker's checkpoints go on too).
-	total, every := int64(8*database.RestartFrames), int64(database.RestartFrames)
-	for next := every; written.Load() < total; {
+	for range total / every {
 		select {
+		case <-added:
 		case err := <-failed:
 			t.Fatalf("the writes stopped: %v", err)
-		default:
-		}
-		if written.Load() < next {
-			runtime.Gosched()
-			continue
 		}
 		if err := db.SQLite.Checkpoint(); err != nil {
 			t.Fatal(err)
 		}
-		next = written.Load() + every
 	}
-	close(stop)
 	if err := <-failed; err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +136,7 @@ func TestSQLiteWALStartsOverUnderWrites(t *testing.T) {
 	}
 	// Each commit writes a page or more to the WAL: a WAL that never starts over ends as long
 	// as all of them.
-	if limit := total * page / 2; info.Size() > limit {
+	if limit := int64(total * page / 2); info.Size() > limit {
 		t.Errorf("the WAL is %d MB after %d commits; it never started over (limit %d MB)",
 			info.Size()>>20, total, limit>>20)
 	}
