@@ -79,8 +79,8 @@ func (c *checkpointer) run(log *slog.Logger) {
 }
 
 // checkpoint copies the WAL into the database file, and restarts it once it is restartFrames
-// long. A RESTART that the readers held off past restartWait says so in its result (busy),
-// not as an error; the next tick tries again.
+// long. A RESTART that the writer or the readers held off past restartWait says so in its
+// result (busy), not as an error; the next tick tries again.
 func (c *checkpointer) checkpoint() error {
 	var busy, frames, copied int
 	if err := c.db.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
