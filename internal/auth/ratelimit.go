@@ -36,6 +36,11 @@ const longestRateWindow = time.Minute
 // requests of clients without a bucket yet share one bucket per path until buckets expire.
 const maxBuckets = 100_000
 
+// fullSweepGap spaces the sweeps made because the buckets are full: each is a pass over all
+// of them under the lock, and buckets expire only as time passes, so sweeping again for every
+// new client of a flood would make each of its requests cost that pass and find nothing more.
+const fullSweepGap = time.Second
+
 func newRateLimiter() *rateLimiter {
 	return &rateLimiter{buckets: map[string]*bucket{}, now: time.Now}
 }
@@ -81,7 +86,10 @@ func (l *rateLimiter) allow(ip, path string) (ok bool, retryAfter time.Duration)
 	key := ip + "|" + path
 	b := l.buckets[key]
 	if b == nil && len(l.buckets) >= maxBuckets {
-		if l.sweep(now); len(l.buckets) >= maxBuckets {
+		if now.Sub(l.lastSweep) >= fullSweepGap {
+			l.sweep(now)
+		}
+		if len(l.buckets) >= maxBuckets {
 			key = "overflow|" + path
 			b = l.buckets[key]
 		}

@@ -252,3 +252,23 @@ func TestRateLimiterIsBounded(t *testing.T) {
 		t.Fatalf("after the windows: allowed %v with %d buckets, want allowed with 1", ok, len(l.buckets))
 	}
 }
+
+// BenchmarkRateLimiterFlood is a request from a new client while the buckets are full, as in a
+// flood from very many addresses: it should cost a map lookup, not a pass over every bucket.
+func BenchmarkRateLimiterFlood(b *testing.B) {
+	now := time.Unix(1_800_000_000, 0)
+	l := newRateLimiter()
+	l.now = func() time.Time { return now }
+	for i := range maxBuckets {
+		l.allow(fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255), "/get-session")
+	}
+	clients := make([]string, 1024)
+	for i := range clients {
+		clients[i] = fmt.Sprintf("192.0.%d.%d", i>>8, i&255)
+	}
+	i := 0
+	for b.Loop() {
+		l.allow(clients[i%len(clients)], "/get-session")
+		i++
+	}
+}
