@@ -15,6 +15,7 @@ import (
 // TestRemindersAPI: what the API takes and refuses (422 naming the field, never a 500, and
 // nothing changed), and that nobody reaches another user's reminders.
 func TestRemindersAPI(t *testing.T) {
+	t.Parallel()
 	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
 		s := apptest.Start(t, d, nil)
 		ada, bob := s.SignUp(t, "ada@example.com"), s.SignUp(t, "bob@example.com")

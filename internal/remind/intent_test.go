@@ -130,6 +130,7 @@ func crashed(t *testing.T, d database.Dialect, env map[string]string) *apptest.S
 // default reminder a newly timed task owes, so that they fire; changes that owe nothing store
 // no intent.
 func TestIntentMovesRemindersAfterACrash(t *testing.T) {
+	t.Parallel()
 	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
 		s := crashed(t, d, nil)
 		db := openDB(t, s)
@@ -204,6 +205,7 @@ func TestIntentMovesRemindersAfterACrash(t *testing.T) {
 // which move to their next due) stores the intents of the tasks with reminders, and after a
 // crash they schedule each reminder at its task's new due.
 func TestIntentOfABulkChange(t *testing.T) {
+	t.Parallel()
 	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
 		s := crashed(t, d, nil)
 		db := openDB(t, s)
@@ -255,6 +257,7 @@ func TestIntentOfABulkChange(t *testing.T) {
 // TestIntentTakenBackAfterTheSave: in the normal course the observer of the save does the
 // work and deletes the change's intent in the same transaction: none is left.
 func TestIntentTakenBackAfterTheSave(t *testing.T) {
+	t.Parallel()
 	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
 		s := apptest.Start(t, d, nil)
 		db := openDB(t, s)
@@ -297,6 +300,7 @@ func TestIntentTakenBackAfterTheSave(t *testing.T) {
 // intent, or over the quota) runs and does nothing: no default reminder for a task still
 // all-day, none for a task never created, no job for a due that never moved.
 func TestIntentOfAFailedSave(t *testing.T) {
+	t.Parallel()
 	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
 		s := crashed(t, d, map[string]string{"QUOTA_TASKS": "2"})
 		db := openDB(t, s)

@@ -12,6 +12,7 @@ import (
 // TestIntentsTellChangesApart: two changes made at once from the same version of a task save
 // to the same version; the observer of one never takes the other's intent.
 func TestIntentsTellChangesApart(t *testing.T) {
+	t.Parallel()
 	var is intents
 	id := uuid.New()
 	now := time.Now()

@@ -30,6 +30,8 @@ import (
 	"todo/internal/task"
 )
 
+// The tests that wait for reminders' times, each on an app and database of its own, run in
+// parallel; TestManyInOneMinute, which measures a burst, runs alone before them.
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // call sends a request and decodes the answer into out (when not nil), failing unless the
@@ -204,6 +206,7 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 // mailbox (a real SMTP server), and the page's notifications; the push notification's token
 // snoozes it without a session; a subscription its push service says is gone is forgotten.
 func TestReminderFires(t *testing.T) {
+	t.Parallel()
 	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
 		smtp := smtptest.Start(t)
 		s := apptest.Start(t, d, map[string]string{"SMTP_URL": smtp.URL(), "MAIL_FROM": "Todo <todo@example.com>", "JOB_RETRY_BACKOFF": "100ms"},
@@ -269,6 +272,7 @@ func TestReminderFires(t *testing.T) {
 // TestOnlyCurrentTimesFire: a completed or deleted task's reminder never fires, a moved due
 // fires at its new time only, once.
 func TestOnlyCurrentTimesFire(t *testing.T) {
+	t.Parallel()
 	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
 		s := apptest.Start(t, d, nil)
 		u := s.SignUp(t, "moved@example.com")
@@ -311,6 +315,7 @@ func TestOnlyCurrentTimesFire(t *testing.T) {
 // TestQuietHoursHoldPushAndEmail: during quiet hours the occurrence is recorded (the open page
 // shows it) while its push waits, stored for the end of the quiet hours.
 func TestQuietHoursHoldPushAndEmail(t *testing.T) {
+	t.Parallel()
 	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
 		s := apptest.Start(t, d, nil)
 		u := s.SignUp(t, "quiet@example.com")
@@ -348,6 +353,7 @@ func TestQuietHoursHoldPushAndEmail(t *testing.T) {
 // TestTwoInstancesFireOnce: two servers on one PostgreSQL database, both scheduling the
 // reminders of their requests, send each occurrence once.
 func TestTwoInstancesFireOnce(t *testing.T) {
+	t.Parallel()
 	url := apptest.DatabaseURL(t, database.Postgres)
 	a := apptest.Start(t, database.Postgres, map[string]string{"DATABASE_URL": url})
 	b := apptest.Start(t, database.Postgres, map[string]string{"DATABASE_URL": url})
