@@ -9,6 +9,9 @@
 #      workload of a task UI on /api/v2 (todo-load -api v2: filtered, searched and sorted lists,
 #      next pages, changes with If-Match), with the server's and PostgreSQL's CPU per request
 #      read by todo-load -cpu, as for todo's v1 run beside it;
+#      beside todo's v1 run, todo-baseline under the same load: the plainest server on net/http
+#      and pgx (the spec's statements, encoding/json, nothing else), on PostgreSQL and with
+#      -no-db (net/http alone), so that todo's CPU per request reads against its stack's;
 #   4. the same on SQLite, sampling todo's resident memory during its v1 run;
 #   5. todo's start time: launch to the first 200 on /healthz, fresh data directory each time;
 #   6. the lists of API v2 at 100,000 tasks of one user, and for one user among 10,000 with 100
@@ -188,6 +191,22 @@ bench_todo() {
 	stop "$todo_pid"
 }
 
+# bench_baseline measures todo-baseline under the v1 load: label, then its database URL, or -no-db.
+bench_baseline() {
+	local label=$1 database=$2 port pid
+	log "$label"
+	port=$(free_port)
+	local -a args=(-addr "127.0.0.1:$port")
+	if [ "$database" = -no-db ]; then args+=(-no-db); database=""; fi
+	(cd "$work/cwd" && exec env -i DATABASE_URL="$database" "$work/bin/todo-baseline" "${args[@]}") \
+		>"$RESULTS_DIR/$label.server.log" 2>&1 &
+	pid=$!
+	running[$pid]=$label
+	wait_http "http://127.0.0.1:$port/api/v1/tasks" "$pid"
+	load "$label" "http://127.0.0.1:$port" jwks "$pid" -cpu -cpu-db-port "$pg_port"
+	stop "$pid"
+}
+
 # bench_fastapi measures the spec's backend under load, with its own fresh database.
 bench_fastapi() {
 	local label=$1 database_url=$2 workers=$3 port pid
@@ -217,7 +236,8 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- build ---------------------------------------------------------------------------------
 log "building todo and todo-load"
-(cd "$repo" && go build -o "$work/bin/todo" ./cmd/todo && go build -o "$work/bin/todo-load" ./cmd/todo-load)
+(cd "$repo" && go build -o "$work/bin/todo" ./cmd/todo && go build -o "$work/bin/todo-load" ./cmd/todo-load &&
+	go build -o "$work/bin/todo-baseline" ./cmd/todo-baseline)
 secret=$(head -c 32 /dev/urandom | base64)
 jwks_port=$(free_port)
 auth_url=http://127.0.0.1:$jwks_port
@@ -261,6 +281,8 @@ floor_latency=$(awk '/^latency average = /{print $4}' "$RESULTS_DIR/floor.txt")
 echo "   $floor_tps tps, latency average $floor_latency ms" >&2
 
 bench_todo todo-pg "$(new_pg_database todo_jwks)" jwks -cpu -cpu-db-port "$pg_port"
+bench_baseline stack-baseline-pg "$(new_pg_database stack_baseline)"
+bench_baseline stack-baseline-no-db -no-db
 bench_todo todo-pg-builtin-auth "$(new_pg_database todo_signup)" signup
 bench_todo todo-v2-pg "$(new_pg_database todo_v2)" jwks -api v2 -seed "$SEED_V2" -cpu -cpu-db-port "$pg_port"
 bench_fastapi fastapi-pg-1w "$(new_pg_database fastapi_1w)" 1
@@ -419,6 +441,8 @@ summary=$RESULTS_DIR/summary.md
 	api_row "API v2 (-seed $SEED_V2)" PostgreSQL todo-v2-pg
 	api_row "API v1 (-seed $SEED)" SQLite todo-sqlite
 	api_row "API v2 (-seed $SEED_V2)" SQLite todo-v2-sqlite
+	api_row "API v1 on todo-baseline: net/http + pgx, the spec's statements, nothing else" PostgreSQL stack-baseline-pg
+	api_row "API v1 on todo-baseline -no-db: net/http alone, canned answers" none stack-baseline-no-db
 	echo
 	echo "| target | measured | |"
 	echo "|---|---|---|"
