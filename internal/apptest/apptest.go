@@ -51,7 +51,8 @@ func DatabaseURL(t testing.TB, dialect database.Dialect) string {
 	return "sqlite:///" + filepath.Join(t.TempDir(), "todo.db")
 }
 
-// OpenDB opens and migrates a new database of the dialect, closed when the test ends.
+// OpenDB opens a new, migrated database of the dialect (MigratedURL), closed when the test
+// ends.
 func OpenDB(t testing.TB, dialect database.Dialect) *database.DB {
 	t.Helper()
 	db, _ := OpenDBConfig(t, dialect)
@@ -62,20 +63,16 @@ func OpenDB(t testing.TB, dialect database.Dialect) *database.DB {
 // again, down or up).
 func OpenDBConfig(t testing.TB, dialect database.Dialect) (*database.DB, database.Config) {
 	t.Helper()
-	u, err := database.ParseURL(DatabaseURL(t, dialect))
+	u, err := database.ParseURL(MigratedURL(t, dialect))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := database.Config{URL: u, ConnectTimeout: 5 * time.Second, StartupTimeout: 10 * time.Second, QueryTimeout: 5 * time.Second}
-	ctx := context.Background()
-	db, err := database.Open(ctx, cfg, Logger(t))
+	db, err := database.Open(context.Background(), cfg, Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
-	if err := database.Migrate(ctx, db, cfg, Logger(t), database.MigrateUp, io.Discard); err != nil {
-		t.Fatal(err)
-	}
 	return db, cfg
 }
 
@@ -113,7 +110,7 @@ type Option func(*config.Config)
 func WithClock(now func() time.Time) Option { return func(c *config.Config) { c.Now = now } }
 
 // Start runs the application on a free loopback port with env on top of the test defaults:
-// a new database of the dialect, the test secret and BETTER_AUTH_URL on that port. The server
+// a new, migrated database of the dialect (MigratedURL), the test secret and BETTER_AUTH_URL on that port. The server
 // stops when the test ends.
 func Start(t testing.TB, dialect database.Dialect, env map[string]string, opts ...Option) *Server {
 	t.Helper()
@@ -130,7 +127,7 @@ func Start(t testing.TB, dialect database.Dialect, env map[string]string, opts .
 		"DATA_DIR":           t.TempDir(),
 	}
 	if _, ok := env["DATABASE_URL"]; !ok {
-		vars["DATABASE_URL"] = DatabaseURL(t, dialect)
+		vars["DATABASE_URL"] = MigratedURL(t, dialect)
 	}
 	for k, v := range env {
 		vars[k] = v

@@ -94,6 +94,13 @@ func NewDatabase(t testing.TB) string {
 // CreateDatabase creates an empty database on c and returns its name.
 func (c *Cluster) CreateDatabase(t testing.TB) string {
 	t.Helper()
+	return c.CopyDatabase(t, "template1")
+}
+
+// CopyDatabase creates a database on c as a copy of template, which nobody may be connected
+// to, and returns its name.
+func (c *Cluster) CopyDatabase(t testing.TB, template string) string {
+	t.Helper()
 	name := fmt.Sprintf("test_%d_%d", os.Getpid(), dbSeq.Add(1))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -102,7 +109,7 @@ func (c *Cluster) CreateDatabase(t testing.TB) string {
 		t.Fatalf("connect to test cluster: %v", err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
 	return name
