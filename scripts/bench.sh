@@ -191,13 +191,19 @@ bench_todo() {
 	stop "$todo_pid"
 }
 
-# bench_baseline measures todo-baseline under the v1 load: label, then its database URL, or -no-db.
+# bench_baseline measures todo-baseline under the v1 load: label, then the URL of a new database,
+# where it gets the floor's tasks table, or -no-db.
 bench_baseline() {
 	local label=$1 database=$2 port pid
 	log "$label"
 	port=$(free_port)
 	local -a args=(-addr "127.0.0.1:$port")
-	if [ "$database" = -no-db ]; then args+=(-no-db); database=""; fi
+	if [ "$database" = -no-db ]; then
+		args+=(-no-db)
+		database=""
+	else
+		psql -d "$database" -f "$REFERENCE_DIR/setup.sql" >/dev/null # the spec's table, as the floor's
+	fi
 	(cd "$work/cwd" && exec env -i DATABASE_URL="$database" "$work/bin/todo-baseline" "${args[@]}") \
 		>"$RESULTS_DIR/$label.server.log" 2>&1 &
 	pid=$!

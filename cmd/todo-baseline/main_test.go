@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"todo/internal/apptest"
+	"todo/internal/database"
 	"todo/internal/pgtest"
 )
 
@@ -19,7 +21,7 @@ func TestServesTheWorkload(t *testing.T) {
 	for _, noDB := range []bool{false, true} {
 		url := ""
 		if !noDB {
-			url = pgtest.NewDatabase(t)
+			url = apptest.MigratedURL(t, database.Postgres) // the spec's table, among the app's
 		}
 		h, err := handler(context.Background(), noDB, url)
 		if err != nil {
