@@ -110,8 +110,8 @@ type Option func(*config.Config)
 func WithClock(now func() time.Time) Option { return func(c *config.Config) { c.Now = now } }
 
 // Start runs the application on a free loopback port with env on top of the test defaults:
-// a new, migrated database of the dialect (MigratedURL), the test secret and BETTER_AUTH_URL on that port. The server
-// stops when the test ends.
+// a new, migrated database of the dialect (MigratedURL), the test secret and BETTER_AUTH_URL
+// on that port. The server stops when the test ends.
 func Start(t testing.TB, dialect database.Dialect, env map[string]string, opts ...Option) *Server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
