@@ -79,8 +79,9 @@ func TestSQLiteCheckpointsInTheBackground(t *testing.T) {
 
 // TestSQLiteWALStartsOverUnderWrites: under a stream of writes that never pauses, the WAL
 // still starts over from its beginning, so its file ends far shorter than all the frames
-// written (at most half of them here, against four times the restart length). A checkpoint that only copies what it can without waiting (PASSIVE)
-// never catches up with such a stream, and the file grows by every page written.
+// written (at most half of them here, against four times the restart length). A checkpoint
+// that only copies what it can without waiting (PASSIVE) never catches up with such a stream,
+// and the file grows by every page written.
 func TestSQLiteWALStartsOverUnderWrites(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "todo.db")
 	db, _ := openFile(t, path)
