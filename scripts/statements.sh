@@ -77,12 +77,14 @@ for round in $(seq "$ROUNDS"); do
 			"$work/bin/todo-$name" serve >"$work/server-$db.log" 2>&1 &
 		server=$!
 		for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-		# The counters start after the seed tasks are created and the warm-up has begun.
-		(sleep 3 && sql -d "$db" -c 'SELECT pg_stat_statements_reset()' >/dev/null) &
-		reset=$!
+		# The counters start once the seed tasks are made, as the load tool begins its warm-up.
 		"$work/bin/todo-load" -url "http://127.0.0.1:$port" -api "$API" -auth jwks -jwks-addr "127.0.0.1:$jwks_port" \
-			-seed "$SEED" -c "$C" -d "${T}s" -warmup 5s | grep -E '^throughput' | sed "s/^/$name (round $round): /"
-		wait "$reset"
+			-seed "$SEED" -c "$C" -d "${T}s" -warmup 5s 2>&1 | while read -r line; do
+			case $line in
+			"warming up"*) sql -d "$db" -c 'SELECT pg_stat_statements_reset()' >/dev/null ;;
+			throughput*) echo "$name (round $round): $line" ;;
+			esac
+		done
 		kill "$server"
 		wait "$server" 2>/dev/null || true
 		server=""
