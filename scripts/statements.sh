@@ -77,12 +77,14 @@ for round in $(seq "$ROUNDS"); do
 			"$work/bin/todo-$name" serve >"$work/server-$db.log" 2>&1 &
 		server=$!
 		for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+		curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "todo $name did not become healthy:" >&2; cat "$work/server-$db.log" >&2; exit 1; }
 		# The counters start once the seed tasks are made, as the load tool begins its warm-up.
 		"$work/bin/todo-load" -url "http://127.0.0.1:$port" -api "$API" -auth jwks -jwks-addr "127.0.0.1:$jwks_port" \
 			-seed "$SEED" -c "$C" -d "${T}s" -warmup 5s 2>&1 | while read -r line; do
 			case $line in
 			"warming up"*) sql -d "$db" -c 'SELECT pg_stat_statements_reset()' >/dev/null ;;
 			throughput*) echo "$name (round $round): $line" ;;
+			todo-load:*) echo "$line" >&2 ;; # its errors; the script then stops on its exit status
 			esac
 		done
 		kill "$server"
