@@ -363,8 +363,12 @@ func TestTwoInstancesFireOnce(t *testing.T) {
 	receiver := pushtest.Start(t)
 	subscribe(t, b, tokens[b], receiver.Subscribe(t))
 	const n = 40
-	at := time.Now().Add(3 * time.Second).Truncate(time.Second)
+	// Each task is due a little after its four requests, which take longer on a loaded
+	// machine: its due leaves two seconds and four times the last task's requests ahead.
+	last := time.Second
 	for i := range n {
+		began := time.Now()
+		at := began.Add(2*time.Second + 4*last).Truncate(time.Second).Add(time.Second)
 		via := []*apptest.Server{a, b}[i%2]
 		tk, _ := dueIn(t, via, tokens[via], fmt.Sprintf("task %d", i), at)
 		// The same reminder scheduled again by the other instance (a patch that moves the
@@ -372,6 +376,10 @@ func TestTwoInstancesFireOnce(t *testing.T) {
 		other := []*apptest.Server{b, a}[i%2]
 		call(t, other, "PATCH", "/api/v2/tasks/"+tk, tokens[other], map[string]any{"due": map[string]string{"at": at.Add(time.Hour).UTC().Format(time.RFC3339)}}, http.StatusOK, nil)
 		call(t, other, "PATCH", "/api/v2/tasks/"+tk, tokens[other], map[string]any{"due": map[string]string{"at": at.UTC().Format(time.RFC3339)}}, http.StatusOK, nil)
+		if !time.Now().Before(at) {
+			t.Fatalf("task %d was due at %v, before its requests were answered: a due in the past has no reminder to send", i, at)
+		}
+		last = time.Since(began)
 	}
 	receiver.WaitFor(t, fmt.Sprintf("%d push messages", n), pushtest.WaitTimeout, func(ms []pushtest.Message) bool { return len(ms) >= n })
 	waitIdle(t, openDB(t, a))
