@@ -1,9 +1,9 @@
 package nextjs_test
 
-// The browser the test drives: Debian's chromium, headless, with a fresh browser context (its
-// own cookies and storage) per user. Elements are found as assistive technology finds them, by
-// role and accessible name, and used as a person uses them, with the mouse and the keyboard.
-// Every wait is for a condition of the page, bounded by stepTimeout.
+// The browser the test drives: Debian's chromium-headless-shell, with a fresh browser context
+// (its own cookies and storage) per user. Elements are found as assistive technology finds
+// them, by role and accessible name, and used as a person uses them, with the mouse and the
+// keyboard. Every wait is for a condition of the page, bounded by stepTimeout.
 
 import (
 	"context"
@@ -18,10 +18,10 @@ import (
 // stepTimeout bounds one step: an action, or a wait for a condition.
 const stepTimeout = 30 * time.Second
 
-// startBrowser starts chromium for the test; it is stopped (and waited for) when the test ends.
+// startBrowser starts the browser for the test; it is stopped (and waited for) when the test ends.
 func startBrowser(t *testing.T) context.Context {
 	t.Helper()
-	ctx, stop, err := browsertest.Launch(browsertest.ChromiumPath(t), t.TempDir())
+	ctx, stop, err := browsertest.Launch(browsertest.HeadlessShellPath(t), t.TempDir())
 	t.Cleanup(stop)
 	if err != nil {
 		t.Fatalf("start chromium: %v", err)

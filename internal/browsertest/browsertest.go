@@ -1,5 +1,5 @@
-// Package browsertest drives Debian's Chromium through chromedp, for tests only: it finds and
-// launches the browser with the flags the tests need, opens tabs with their own cookies, finds
+// Package browsertest drives Debian's Chromium (its headless shell, or the whole browser)
+// through chromedp, for tests only: it finds and launches it with the flags the tests need, opens tabs with their own cookies, finds
 // elements as assistive technology does (by role and accessible name), acts on them with the
 // mouse and the keyboard, and waits for conditions of the page.
 package browsertest
@@ -24,19 +24,34 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// ChromiumPath finds the browser. Without one, the test is skipped, except under CI=true,
-// where every dependency must be installed and a missing browser fails.
+// HeadlessShellPath finds Chromium's headless shell: its engine without the browser's
+// windows and its own pages, which the whole browser keeps running (and drawing) for every
+// tab even when headless, at a quarter of a core for each idle tab. It drives pages as the
+// browser does, except for what it leaves out, such as notifications and push.
+func HeadlessShellPath(t testing.TB) string {
+	t.Helper()
+	return find(t, "chromium-headless-shell", "chromium-headless-shell")
+}
+
+// ChromiumPath finds the whole browser, for the tests of what the headless shell lacks.
 func ChromiumPath(t testing.TB) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+	return find(t, "chromium", "chromium", "chromium-browser", "google-chrome")
+}
+
+// find looks for the first of names in PATH. Without one, the test is skipped, except under
+// CI=true, where every dependency must be installed and a missing browser fails.
+func find(t testing.TB, debianPackage string, names ...string) string {
+	t.Helper()
+	for _, name := range names {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
 	}
 	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is required in CI: install Debian's chromium package")
+		t.Fatalf("%s is required in CI: install Debian's %s package", names[0], debianPackage)
 	}
-	t.Skip("chromium not installed (Debian: apt-get install chromium)")
+	t.Skipf("%s not installed (Debian: apt-get install %s)", names[0], debianPackage)
 	return ""
 }
 

@@ -1,9 +1,10 @@
 package web_test
 
-// The browser the tests drive: Debian's chromium, one process for the whole package, and a
-// fresh browser context (its own cookies and storage) and tab for every test. Helpers find
-// elements as assistive technology does, by role and accessible name, and act on them as a
-// user does, with the mouse and the keyboard.
+// The browsers the tests drive: Debian's chromium-headless-shell, and the whole chromium for
+// the tests of what the shell leaves out (notifications and push); each is one process for the
+// whole package, started on first use, with a fresh browser context (its own cookies and
+// storage) and tab for every test. Helpers find elements as assistive technology does, by role
+// and accessible name, and act on them as a user does, with the mouse and the keyboard.
 
 import (
 	"bytes"
@@ -32,27 +33,35 @@ import (
 // stepTimeout bounds one step of a test: an action, or a wait for a condition.
 const stepTimeout = 15 * time.Second
 
+// sharedBrowser is one of the package's browsers.
+type sharedBrowser struct {
+	name string                  // names its profile directory
+	path func(testing.TB) string // finds its program
+	once sync.Once
+	ctx  context.Context
+	err  error
+}
+
 var (
-	browserOnce sync.Once
-	browserCtx  context.Context
-	browserErr  error
+	headlessShell = &sharedBrowser{name: "shell", path: browsertest.HeadlessShellPath}
+	wholeBrowser  = &sharedBrowser{name: "chromium", path: browsertest.ChromiumPath}
 )
 
-// sharedBrowser starts the package's browser on first use. It lives until the test binary
-// exits, which kills it (chromedp sets the parent-death signal); its profile directory is
-// named after this process so that the next run can sweep it away.
-func sharedBrowser(t *testing.T) context.Context {
+// get starts the browser on first use. It lives until the test binary exits, which kills it
+// (chromedp sets the parent-death signal); its profile directory is named after this process
+// so that the next run can sweep it away.
+func (b *sharedBrowser) get(t *testing.T) context.Context {
 	t.Helper()
-	path := browsertest.ChromiumPath(t)
-	browserOnce.Do(func() {
+	path := b.path(t)
+	b.once.Do(func() {
 		sweepProfiles()
-		dir := filepath.Join(os.TempDir(), profilePrefix+strconv.Itoa(os.Getpid()))
-		browserCtx, _, browserErr = browsertest.Launch(path, dir)
+		dir := filepath.Join(os.TempDir(), profilePrefix+strconv.Itoa(os.Getpid())+"-"+b.name)
+		b.ctx, _, b.err = browsertest.Launch(path, dir)
 	})
-	if browserErr != nil {
-		t.Fatalf("start chromium: %v", browserErr)
+	if b.err != nil {
+		t.Fatalf("start %s: %v", path, b.err)
 	}
-	return browserCtx
+	return b.ctx
 }
 
 const profilePrefix = "todo-web-test-chromium-"
@@ -61,8 +70,8 @@ const profilePrefix = "todo-web-test-chromium-"
 func sweepProfiles() {
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), profilePrefix+"*"))
 	for _, d := range dirs {
-		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), profilePrefix))
-		if err == nil && syscall.Kill(pid, 0) != nil {
+		pid, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(d), profilePrefix), "-")
+		if n, err := strconv.Atoi(pid); err == nil && syscall.Kill(n, 0) != nil {
 			os.RemoveAll(d)
 		}
 	}
@@ -76,6 +85,7 @@ type page struct {
 }
 
 type pageOptions struct {
+	browser     *sharedBrowser
 	noScript    bool
 	width       int64
 	height      int64
@@ -84,6 +94,9 @@ type pageOptions struct {
 }
 
 type pageOption func(*pageOptions)
+
+// inWholeBrowser opens the tab in the whole chromium, for what the headless shell leaves out.
+func inWholeBrowser(o *pageOptions) { o.browser = wholeBrowser }
 
 // withoutJavaScript opens the tab with script execution off, as for a user who disabled it.
 func withoutJavaScript(o *pageOptions) { o.noScript = true }
@@ -104,11 +117,11 @@ func withTimezone(tz string) pageOption { return func(o *pageOptions) { o.timezo
 // openPage opens a tab in a new browser context, so that no cookie is shared with another test.
 func openPage(t *testing.T, srv *apptest.Server, opts ...pageOption) *page {
 	t.Helper()
-	o := pageOptions{width: 1200, height: 900}
+	o := pageOptions{browser: headlessShell, width: 1200, height: 900}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	p := &page{t: t, ctx: browsertest.NewTab(t, sharedBrowser(t)), base: srv.URL}
+	p := &page{t: t, ctx: browsertest.NewTab(t, o.browser.get(t)), base: srv.URL}
 	setup := []chromedp.Action[chromedp.Void]{
 		chromedp.EmulateViewport(o.width, o.height),
 		browsertest.Call(emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: "en_GB"}),

@@ -161,7 +161,8 @@ func TestWebPushNotifications(t *testing.T) {
 	srv := apptest.Start(t, database.SQLite, nil)
 	u := srv.SignUp(t, "push@example.com")
 	id := createTask(t, srv, u, map[string]any{"title": "Take the bins out"})
-	p := signedInAs(t, srv, u, nil)
+	// Notifications and push are the whole browser's: the headless shell has neither.
+	p := signedInAs(t, srv, u, nil, inWholeBrowser)
 	p.grant("notifications", "push")
 	p.withPushService(sub)
 
