@@ -7,8 +7,9 @@ import (
 )
 
 // Observer hears of a change the service has saved: a task created (before nil), changed
-// (both set) or deleted (after nil). For a delete made without reading the task first
-// (Delete without If-Match), before carries only the task's ID and UserID.
+// (both set) or deleted (after nil). For a change or delete made without reading the task
+// first (a plain change the store makes in one step, Delete without If-Match), before carries
+// only the task's ID and UserID.
 //
 // Observers run after the change is stored, in the caller's goroutine and context; what they
 // do cannot undo it, so they report their own failures. The service's bulk changes that work

@@ -29,7 +29,7 @@ func TestObserversHearSavedChanges(t *testing.T) {
 			if before != nil {
 				b = before.Title
 				if b == "" {
-					b = before.ID.String()[:4] // a delete without If-Match: only the id
+					b = before.ID.String()[:4] // made without reading the task: only the id
 				}
 			}
 			if after != nil {
@@ -53,14 +53,20 @@ func TestObserversHearSavedChanges(t *testing.T) {
 			t.Fatal(err)
 		}
 		expect(t, `observed: "" -> "a"`)
+		// A plain change is made in one step, without reading the task first.
+		id := a.ID.String()[:4]
 		if _, err := svc.Update(ctx, user, a.ID, task.Patch{Title: ptr("a2")}); err != nil {
 			t.Fatal(err)
 		}
-		expect(t, `observed: "a" -> "a2"`)
+		expect(t, fmt.Sprintf(`observed: %q -> "a2"`, id))
 		if _, err := svc.Toggle(ctx, user, a.ID, ""); err != nil {
 			t.Fatal(err)
 		}
-		expect(t, `observed: "a2" -> "a2 (done)"`)
+		expect(t, fmt.Sprintf(`observed: %q -> "a2 (done)"`, id))
+		if _, err := svc.Update(ctx, user, a.ID, task.Patch{Priority: ptr(task.PriorityHigh)}); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, `observed: "a2" -> "a2 (done)"`) // not plain: read first, and before is the task as read
 		if _, err := svc.Update(ctx, user, a.ID, task.Patch{Title: ptr(" ")}); err == nil {
 			t.Fatal("a blank title was saved")
 		}
@@ -106,7 +112,7 @@ func TestObserversHearSavedChanges(t *testing.T) {
 		if err := svc.Delete(ctx, user, a.ID, ""); err != nil {
 			t.Fatal(err)
 		}
-		expect(t, fmt.Sprintf(`observed: %q -> ""`, a.ID.String()[:4]))
+		expect(t, fmt.Sprintf(`observed: %q -> ""`, id))
 		if err := svc.Delete(ctx, user, a.ID, ""); err == nil {
 			t.Fatal("a task was deleted twice")
 		}

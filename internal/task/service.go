@@ -28,11 +28,12 @@ type Store interface {
 	// which places an all-day due among timed ones.
 	Insert(ctx context.Context, t Task, maxTasks int64, loc *time.Location) (bool, error)
 	Get(ctx context.Context, userID string, id uuid.UUID) (Task, error)
-	// Change makes c to the user's task in one step, and returns the task before and after
-	// it. A task that repeats (completing it moves its due), or whose search terms are kept
-	// when c changes its text (the store cannot make them), it leaves as it is and returns
-	// with after nil: the service then changes it as it does other changes.
-	Change(ctx context.Context, userID string, id uuid.UUID, c Plain) (before Task, after *Task, err error)
+	// Change makes c to the user's task in one step, on the task as the changes before it
+	// left it, and returns the task after it with changed true. A task that repeats
+	// (completing it moves its due), or whose search terms are kept when c changes its text
+	// (the store cannot make them), it leaves as it is and returns as it read it, with
+	// changed false: the service then changes it as it does other changes.
+	Change(ctx context.Context, userID string, id uuid.UUID, c Plain) (t Task, changed bool, err error)
 	// GetMany returns those of the tasks ids that exist and are the user's.
 	GetMany(ctx context.Context, userID string, ids []uuid.UUID) ([]Task, error)
 	// Save stores new states of tasks read earlier, in one transaction: each must still be
@@ -251,15 +252,15 @@ func (s *Service) Toggle(ctx context.Context, userID string, id uuid.UUID, ifMat
 // does, from the task as the store returned it. A plain change never gives a task a due or
 // moves it, so no intent is owed it.
 func (s *Service) changePlain(ctx context.Context, userID string, id uuid.UUID, c Plain, zoned Patch, change func(*Task, *time.Location) (bool, *Completion)) (Task, error) {
-	before, after, err := s.store.Change(ctx, userID, id, c)
+	t, changed, err := s.store.Change(ctx, userID, id, c)
 	if err != nil {
 		return Task{}, err
 	}
-	if after == nil {
-		return s.modify(ctx, userID, id, "", zoned, change, &before)
+	if !changed {
+		return s.modify(ctx, userID, id, "", zoned, change, &t)
 	}
-	s.changed(ctx, userID, &before, after)
-	return *after, nil
+	s.changed(ctx, userID, &Task{ID: t.ID, UserID: t.UserID}, &t)
+	return t, nil
 }
 
 // attempts bounds how often modify reads again a task that changed while it was changing it.

@@ -142,53 +142,46 @@ func (s *Store) Get(ctx context.Context, userID string, id uuid.UUID) (task.Task
 }
 
 // change makes a task.Plain change ($3 title, $4 description, $5 completed, $6 at, $7 toggle)
-// in one statement, and answers the task as it was (locked, so that no other change comes
-// between) and, when it made the change, the columns it changed. A task that repeats, or an
-// indexed task whose text changes (its terms are the app's to make), it leaves as it is.
-const change = `WITH old AS (
-	SELECT ` + columns + `, t.title_key IS NOT NULL AS indexed,
-		CASE WHEN $7::boolean THEN NOT t.completed ELSE coalesce($5::boolean, t.completed) END AS next_completed
-	FROM tasks AS t WHERE t.id = $1 AND t.user_id = $2 FOR UPDATE),
-new AS (
+// in one statement without a lock of its own: the UPDATE of a row another change holds waits
+// for it and then applies to the version it left, as each SET reads the row it updates. A
+// task that repeats, or an indexed task whose text changes (its terms are the app's to make),
+// it leaves as it is, and answers as the statement's snapshot has it.
+const change = `WITH new AS (
 	UPDATE tasks AS t SET title = coalesce($3::text, t.title), description = coalesce($4::text, t.description),
-		completed = old.next_completed,
-		completed_at = CASE WHEN NOT old.next_completed THEN NULL WHEN old.completed THEN old.completed_at ELSE $6::timestamptz END,
+		completed = ` + nextCompleted + `,
+		completed_at = CASE WHEN NOT ` + nextCompleted + ` THEN NULL WHEN t.completed THEN t.completed_at ELSE $6::timestamptz END,
 		updated_at = $6::timestamptz, version = t.version + 1
-	FROM old WHERE t.id = old.id AND old.repeat IS NULL AND (NOT old.indexed OR ($3::text IS NULL AND $4::text IS NULL))
-	RETURNING t.title, coalesce(t.description, ''), t.completed, t.completed_at, t.updated_at, t.version)
-SELECT old.*, new.* FROM old LEFT JOIN new ON true`
+	WHERE t.id = $1 AND t.user_id = $2 AND t.repeat IS NULL AND (t.title_key IS NULL OR ($3::text IS NULL AND $4::text IS NULL))
+	RETURNING true, ` + columns + `)
+SELECT * FROM new
+UNION ALL
+SELECT false, ` + columns + ` FROM tasks AS t WHERE t.id = $1 AND t.user_id = $2 AND NOT EXISTS (SELECT FROM new)`
 
-func (s *Store) Change(ctx context.Context, userID string, id uuid.UUID, c task.Plain) (task.Task, *task.Task, error) {
+// nextCompleted is the completion a task.Plain change leaves the row t with.
+const nextCompleted = `(CASE WHEN $7::boolean THEN NOT t.completed ELSE coalesce($5::boolean, t.completed) END)`
+
+func (s *Store) Change(ctx context.Context, userID string, id uuid.UUID, c task.Plain) (task.Task, bool, error) {
 	type result struct {
-		before task.Task
-		after  *task.Task
+		t       task.Task
+		changed bool
 	}
 	res, err := database.RetryOnce(ctx, func() (result, error) {
 		var (
-			r                      row
-			indexed, nextCompleted bool
-			n                      row
+			r       row
+			changed bool
 		)
-		dest := append(r.dest(), &indexed, &nextCompleted, &n.title, &n.description, &n.completed, &n.completedAt, &n.updatedAt, &n.version)
 		err := s.pool.QueryRow(ctx, change, pgtype.UUID{Bytes: id, Valid: true}, userID,
-			c.Title, c.Description, c.Completed, c.At, c.Toggle).Scan(dest...)
+			c.Title, c.Description, c.Completed, c.At, c.Toggle).Scan(append([]any{&changed}, r.dest()...)...)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return result{}, task.ErrNotFound
 		}
 		if err != nil {
 			return result{}, err
 		}
-		before, err := r.task(userID)
-		if err != nil || !n.version.Valid {
-			return result{before: before}, err
-		}
-		after := before
-		after.Tags = append([]string(nil), before.Tags...)
-		after.Title, after.Description, after.Completed = n.title.String, n.description.String, n.completed.Bool
-		after.CompletedAt, after.UpdatedAt, after.Version = optionalTime(n.completedAt), optionalTime(n.updatedAt), n.version.Int64
-		return result{before, &after}, nil
+		t, err := r.task(userID)
+		return result{t, changed}, err
 	})
-	return res.before, res.after, err
+	return res.t, res.changed, err
 }
 
 func (s *Store) GetMany(ctx context.Context, userID string, ids []uuid.UUID) ([]task.Task, error) {

@@ -153,12 +153,13 @@ RETURNING title, coalesce(description, ''), completed, completed_at, updated_at,
 
 // Change leaves a task that repeats, or an indexed task whose text changes (its terms are
 // made with the task as a whole), to the service.
-func (s *Store) Change(ctx context.Context, userID string, id uuid.UUID, c task.Plain) (task.Task, *task.Task, error) {
-	var before task.Task
-	var after *task.Task
+func (s *Store) Change(ctx context.Context, userID string, id uuid.UUID, c task.Plain) (task.Task, bool, error) {
+	var t task.Task
+	var changed bool
 	err := s.g.do(ctx, func(w txStatements) error {
 		var r row
 		var indexed bool
+		changed = false
 		err := w.queryRow(ctx, readForChange, id.String(), userID).Scan(append(r.dest(), &indexed)...)
 		if errors.Is(err, sql.ErrNoRows) {
 			return task.ErrNotFound
@@ -166,13 +167,13 @@ func (s *Store) Change(ctx context.Context, userID string, id uuid.UUID, c task.
 		if err != nil {
 			return err
 		}
-		if before, err = r.task(userID); err != nil {
+		if t, err = r.task(userID); err != nil {
 			return err
 		}
-		if before.Repeat != nil || (indexed && (c.Title != nil || c.Description != nil)) {
+		if t.Repeat != nil || (indexed && (c.Title != nil || c.Description != nil)) {
 			return nil
 		}
-		completed := before.Completed
+		completed := t.Completed
 		switch {
 		case c.Toggle:
 			completed = !completed
@@ -185,22 +186,20 @@ func (s *Store) Change(ctx context.Context, userID string, id uuid.UUID, c task.
 		if err != nil {
 			return err
 		}
-		next := before
-		next.Tags = append([]string(nil), before.Tags...)
-		next.Title, next.Description, next.Completed, next.Version = n.title, n.description, n.completed, n.version
-		if next.CompletedAt, err = optionalTime(n.completedAt); err != nil {
+		t.Title, t.Description, t.Completed, t.Version = n.title, n.description, n.completed, n.version
+		if t.CompletedAt, err = optionalTime(n.completedAt); err != nil {
 			return err
 		}
-		if next.UpdatedAt, err = optionalTime(n.updatedAt); err != nil {
+		if t.UpdatedAt, err = optionalTime(n.updatedAt); err != nil {
 			return err
 		}
-		after = &next
+		changed = true
 		return nil
 	})
 	if err != nil {
-		return task.Task{}, nil, err
+		return task.Task{}, false, err
 	}
-	return before, after, nil
+	return t, changed, nil
 }
 
 func (s *Store) GetMany(ctx context.Context, userID string, ids []uuid.UUID) ([]task.Task, error) {
