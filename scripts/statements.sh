@@ -65,6 +65,7 @@ for rev in "$@"; do
 done
 
 jwks_port=$(free_port)
+secret=$(head -c 32 /dev/urandom | base64) # 44 characters; the server wants 32 or more
 for round in $(seq "$ROUNDS"); do
 	for name in "${names[@]}"; do
 		db="todo_${name}_$round"
@@ -73,7 +74,7 @@ for round in $(seq "$ROUNDS"); do
 		mkdir -p "$work/data-$db"
 		env -i PATH="$PATH" HOST=127.0.0.1 PORT="$port" DATA_DIR="$work/data-$db" LOG_LEVEL=warn \
 			DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/$db?sslmode=disable" \
-			BETTER_AUTH_SECRET="statements-sh-$RANDOM$RANDOM$RANDOM$RANDOM" AUTH_URL="http://127.0.0.1:$jwks_port" \
+			BETTER_AUTH_SECRET="$secret" AUTH_URL="http://127.0.0.1:$jwks_port" \
 			"$work/bin/todo-$name" serve >"$work/server-$db.log" 2>&1 &
 		server=$!
 		for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
