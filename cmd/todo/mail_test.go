@@ -94,7 +94,9 @@ func mailJobs(t *testing.T, db *sql.DB) []string {
 // TestMailSurvivesKill: a server that has stored a mail it could not send yet (its SMTP
 // server unreachable) is killed with SIGKILL; the next server on the database sends it, once.
 func TestMailSurvivesKill(t *testing.T) {
+	t.Parallel() // mostly waiting, for the mail's retry
 	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
+		t.Parallel()
 		srv := smtptest.Start(t)
 		srv.Stop(t)
 		dbURL := apptest.DatabaseURL(t, d)

@@ -16,7 +16,9 @@ import (
 // and started again after both. The one whose time passed less than REMINDER_MISSED_WINDOW ago
 // fires then; the other, later than the window, is recorded missed and sent nowhere.
 func TestRemindersAcrossDowntime(t *testing.T) {
+	t.Parallel() // mostly waiting, for the reminders' times
 	apptest.ForEachDialect(t, func(t *testing.T, d database.Dialect) {
+		t.Parallel()
 		receiver := pushtest.Start(t)
 		sub := receiver.Subscribe(t)
 		env := map[string]string{"DATABASE_URL": apptest.DatabaseURL(t, d), "REMINDER_MISSED_WINDOW": "10s"}

@@ -44,9 +44,9 @@ func TestCalendarFeedSettings(t *testing.T) {
 	if !strings.HasPrefix(first, srv.URL+"/calendar/") || !strings.HasSuffix(first, ".ics") {
 		t.Fatalf("the feed's URL is %q", first)
 	}
-	if got := p.focusedID(); got != "calendar-url" {
-		t.Errorf("focus on %q, want the URL", got)
-	}
+	// autofocus takes effect at the browser's next rendering of the page, which may come after
+	// the element is there.
+	p.waitFor("focus on the feed's URL", `document.activeElement !== null && document.activeElement.id === "calendar-url"`)
 	if got := evaluate[string](p, `document.getElementById("calendar-todo-url").value`); got != first+"?kind=todo" {
 		t.Errorf("the to-do feed's URL is %q", got)
 	}
