@@ -294,6 +294,29 @@ func (p *page) focusedID() string {
 	return evaluate[string](p, `document.activeElement ? document.activeElement.id : ""`)
 }
 
+// focusLands waits for the keyboard focus to reach an element whose id satisfies match, and
+// fails saying where the focus is if it does not within a step's time. The page moves the focus
+// a moment after what a test waits for can show: when htmx settles a swap (after its settle
+// delay), when a promise resolves, and for autofocus at the browser's next rendering.
+func (p *page) focusLands(when, want string, match func(id string) bool) {
+	p.t.Helper()
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		got := p.focusedID()
+		if match(got) {
+			return
+		}
+		if time.Now().After(deadline) {
+			p.t.Errorf("%s, focus is on %q, want %s", when, got, want)
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// idIs matches the element with the id, for focusLands.
+func idIs(id string) func(string) bool { return func(got string) bool { return got == id } }
+
 // text is the text content of the one element the CSS selector selects ("" if none).
 func (p *page) text(selector string) string {
 	p.t.Helper()

@@ -44,9 +44,7 @@ func TestCalendarFeedSettings(t *testing.T) {
 	if !strings.HasPrefix(first, srv.URL+"/calendar/") || !strings.HasSuffix(first, ".ics") {
 		t.Fatalf("the feed's URL is %q", first)
 	}
-	// autofocus takes effect at the browser's next rendering of the page, which may come after
-	// the element is there.
-	p.waitFor("focus on the feed's URL", `document.activeElement !== null && document.activeElement.id === "calendar-url"`)
+	p.focusLands("once the feed is made", "the URL", idIs("calendar-url"))
 	if got := evaluate[string](p, `document.getElementById("calendar-todo-url").value`); got != first+"?kind=todo" {
 		t.Errorf("the to-do feed's URL is %q", got)
 	}

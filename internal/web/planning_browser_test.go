@@ -100,9 +100,7 @@ func TestQuickAdd(t *testing.T) {
 	p.click(p.the("#quick-preview", "button", named("Keep “#work” as text"), "the #work chip's button"))
 	p.waitFor("the escaped title", `document.getElementById("new-title").value === "Submit report \\#work !high tomorrow at 9:30"`)
 	p.waitFor("two chips", `document.querySelectorAll("#quick-preview .chip").length === 2`)
-	if got := p.focusedID(); got != "new-title" {
-		t.Errorf("after keeping a word, focus is on %q, want the title", got)
-	}
+	p.focusLands("after keeping a word", "the title", idIs("new-title"))
 	p.fill(title(), "Submit report #work !high tomorrow")
 	p.waitFor("the date without a time", `Array.from(document.querySelectorAll("#quick-preview .chip")).some(c => c.textContent.trim() === "Tomorrow")`)
 	p.fill(title(), "Submit report #work !high tomorrow at 9:30")

@@ -170,9 +170,7 @@ func TestWebPushNotifications(t *testing.T) {
 	p.waitFor("the notifications' state", `document.getElementById("push-status").textContent === "Notifications are off in this browser."`)
 	p.clickRole("button", "Turn on notifications in this browser")
 	p.waitFor("notifications on", `document.getElementById("push-status").textContent === "Notifications are on in this browser."`)
-	if got := p.focusedID(); got != "push-off" {
-		t.Errorf("focus on %q, want the button that turns them off", got)
-	}
+	p.focusLands("once they are on", "the button that turns them off", idIs("push-off"))
 	var key struct{ Key string }
 	srv.Do(t, http.MethodGet, "/api/v2/push/vapid-public-key", u.Token, nil).JSON(t, &key)
 	if got := evaluate[string](p, `sessionStorage.getItem("subscribed")`); got != key.Key {

@@ -58,9 +58,7 @@ func TestTaskReminders(t *testing.T) {
 	if got, want := p.reminderRows(), []string{"30 minutes before / Next: " + tomorrow + " 09:00"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("reminders %q, want %q", got, want)
 	}
-	if got := p.focusedID(); got != "reminder-kind-"+id {
-		t.Errorf("focus on %q, want the next reminder's kind", got)
-	}
+	p.focusLands("after adding", "the next reminder's kind", idIs("reminder-kind-"+id))
 	if got := p.text("#announcer"); got != "Added the reminder “30 minutes before”." {
 		t.Errorf("announced %q", got)
 	}
@@ -90,9 +88,7 @@ func TestTaskReminders(t *testing.T) {
 	if got := p.text(".task.is-editing .task-reminders .field-error"); got != "A reminder can be at most 30 days before the due." {
 		t.Errorf("the error says %q", got)
 	}
-	if got := p.focusedID(); got != "reminder-kind-"+id {
-		t.Errorf("focus on %q, want the new reminder's kind", got)
-	}
+	p.focusLands("after the refusal", "the new reminder's kind", idIs("reminder-kind-"+id))
 	if got := evaluate[string](p, `document.querySelector(".task.is-editing input[name=reminder_amount]").value`); got != "31" {
 		t.Errorf("after the refusal the form holds %q, want what was typed", got)
 	}
@@ -103,9 +99,7 @@ func TestTaskReminders(t *testing.T) {
 	if got, want := storedReminders(t, srv, u, id), []string{"before", "at"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("stored reminders %q, want %q", got, want)
 	}
-	if got := p.focusedID(); got != "reminder-kind-"+id {
-		t.Errorf("after removing, focus on %q, want the new reminder's kind", got)
-	}
+	p.focusLands("after removing", "the new reminder's kind", idIs("reminder-kind-"+id))
 	// The edit form is still open, and saves as before.
 	p.fillRole(".task.is-editing", "Title", "Dentist at 9:30")
 	p.clickRole("button", "Save")

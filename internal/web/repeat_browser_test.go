@@ -133,9 +133,7 @@ func TestRepeatingTasks(t *testing.T) {
 	if got := p.text(".task.is-editing .field-error"); got != "Choose every how many, a whole number from 1 to 999." {
 		t.Errorf("the error says %q", got)
 	}
-	if got := p.focusedID(); got != "edit-repeat-interval-"+id {
-		t.Errorf("focus on %q, want the interval", got)
-	}
+	p.focusLands("after the refusal", "the interval", idIs("edit-repeat-interval-"+id))
 	if rule, _ := repeatOf(t, srv, u, id); rule != "RRULE:FREQ=WEEKLY;BYDAY="+recurDay(tomorrow.Weekday()) {
 		t.Errorf("after the refusal, the rule is %q", rule)
 	}

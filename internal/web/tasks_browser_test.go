@@ -50,8 +50,7 @@ func TestAddTask(t *testing.T) {
 	if got := p.text(".empty-title"); got != "Nothing to do yet" {
 		t.Errorf("empty list says %q, want %q", got, "Nothing to do yet")
 	}
-	// By autofocus, which takes effect at the browser's next rendering of the page.
-	p.waitFor("focus on the Title field on load", `document.activeElement !== null && document.activeElement.id === "new-title"`)
+	p.focusLands("on load", "the Title field", idIs("new-title"))
 
 	// Keyboard: type the title and the description, then Enter in the title.
 	p.fillRole("#new-task", "Title", "Buy milk")
@@ -67,9 +66,7 @@ func TestAddTask(t *testing.T) {
 	if got := p.fieldValue("#new-task", "Title"); got != "" {
 		t.Errorf("after adding, Title holds %q, want it empty", got)
 	}
-	if got := p.focusedID(); got != "new-title" {
-		t.Errorf("after adding, focus is on %q, want the Title field for the next task", got)
-	}
+	p.focusLands("after adding", "the Title field for the next task", idIs("new-title"))
 	p.waitFor("the announcement", `document.getElementById("announcer").textContent.includes("Added “Buy milk”")`)
 
 	// With the mouse, and spaces around the title, which are trimmed.
@@ -181,9 +178,7 @@ func TestToggleTask(t *testing.T) {
 	if got := p.checkbox("Pay rent").Checked; got != "true" {
 		t.Errorf("checkbox of a completed task: checked=%q, want true", got)
 	}
-	if got := p.focusedID(); !strings.HasPrefix(got, "toggle-") {
-		t.Errorf("after toggling, focus is on %q, want the checkbox", got)
-	}
+	p.focusLands("after toggling", "the checkbox", func(id string) bool { return strings.HasPrefix(id, "toggle-") })
 	p.samePage()
 
 	p.open("/") // completion is stored, not just shown
@@ -232,9 +227,7 @@ func TestStatusLinksKeepTheirURL(t *testing.T) {
 	p.clickRole("link", "Completed")
 	p.listShows("Fix the bike")
 	p.waitFor("the announcement", `document.getElementById("announcer").textContent === "Showing 1 completed task."`)
-	if got := p.focusedID(); got != "status-completed" {
-		t.Errorf("after following a status link, focus is on %q, want the link", got)
-	}
+	p.focusLands("after following a status link", "the link", idIs("status-completed"))
 	if got := evaluate[string](p, `document.title`); got != "All tasks · Todo" {
 		t.Errorf("title is %q", got)
 	}
