@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -84,19 +85,109 @@ func (r reader) Tasks(ctx context.Context, st taskquery.Statement, limit int) ([
 }
 
 // index gives the user's tasks that have no search terms or title key yet (new ones, and
-// those other programs wrote) their terms and key, a batch at a time.
+// those other programs wrote) their terms and key, a batch at a time. Their number is the
+// user's task_counts.unindexed; they are looked for from the newest task down, where those
+// written since the last search are, in windows of the newest tasks that grow from a few
+// to a batch: a window is a range of idx_tasks_user_created, whatever the planner's idea of
+// how many tasks have no key.
 func (s *Store) index(ctx context.Context, userID string) error {
-	for {
-		tasks, err := s.many(ctx, userID, 0, `SELECT `+columns+` FROM tasks AS t
-			WHERE t.user_id = $1 AND t.title_key IS NULL LIMIT $2`, userID, task.BatchSize)
-		if err != nil || len(tasks) == 0 {
+	left, err := database.RetryOnce(ctx, func() (int64, error) {
+		var n int64
+		err := s.pool.QueryRow(ctx, `SELECT unindexed FROM task_counts WHERE user_id = $1`, userID).Scan(&n)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return 0, nil
+		}
+		return n, err
+	})
+	if err != nil {
+		return err
+	}
+	var (
+		after   *windowEnd
+		changed []uuid.UUID
+	)
+	for size := 64; left > 0; size = min(2*size, task.BatchSize) {
+		w, err := s.window(ctx, userID, after, size)
+		if err != nil {
 			return err
 		}
-		// A task changed since it was read is still to index, and read again.
-		if _, err := s.reindex(ctx, tasks); err != nil {
+		skipped, err := s.reindexByID(ctx, userID, w.unindexed)
+		if err != nil {
+			return err
+		}
+		changed = append(changed, skipped...)
+		left -= int64(len(w.unindexed))
+		if w.rows < size {
+			break
+		}
+		after = &w.end
+	}
+	// A task changed since it was read is still to index, and read again.
+	for len(changed) > 0 {
+		if changed, err = s.reindexByID(ctx, userID, changed); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// reindexByID reads the user's tasks with ids and writes their terms and keys.
+func (s *Store) reindexByID(ctx context.Context, userID string, ids []uuid.UUID) ([]uuid.UUID, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	tasks, err := s.GetMany(ctx, userID, ids)
+	if err != nil {
+		return nil, err
+	}
+	return s.reindex(ctx, tasks)
+}
+
+// window is what index found among the next of the user's tasks, newest first.
+type window struct {
+	rows      int         // how many tasks it read
+	unindexed []uuid.UUID // those with no title key
+	end       windowEnd   // the last one it read
+}
+
+type windowEnd struct {
+	createdAt time.Time
+	id        pgtype.UUID
+}
+
+// windowTasks are the user's newest $2 tasks, older than the task given by $3 and $4 when
+// there is one (AND …), each with whether it has no title key.
+const windowTasks = `SELECT t.created_at, t.id, t.title_key IS NULL FROM tasks AS t WHERE t.user_id = $1 AND %s
+	ORDER BY t.created_at DESC, t.id DESC LIMIT $2`
+
+var (
+	newestTasks = fmt.Sprintf(windowTasks, "true")
+	olderTasks  = fmt.Sprintf(windowTasks, "(t.created_at, t.id) < ($3, $4)")
+)
+
+func (s *Store) window(ctx context.Context, userID string, after *windowEnd, size int) (window, error) {
+	return database.RetryOnce(ctx, func() (window, error) {
+		sql, args := newestTasks, []any{userID, size}
+		if after != nil {
+			sql, args = olderTasks, append(args, after.createdAt, after.id)
+		}
+		rows, err := s.pool.Query(ctx, sql, args...)
+		if err != nil {
+			return window{}, err
+		}
+		var (
+			w         window
+			unindexed bool
+		)
+		_, err = pgx.ForEachRow(rows, []any{&w.end.createdAt, &w.end.id, &unindexed}, func() error {
+			w.rows++
+			if unindexed {
+				w.unindexed = append(w.unindexed, w.end.id.Bytes)
+			}
+			return nil
+		})
+		return w, err
+	})
 }
 
 // reindex writes the search terms and title keys of tasks (of one user) as they were read, in
