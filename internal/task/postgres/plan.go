@@ -53,18 +53,29 @@ func searchQuery(q task.SearchQuery) string {
 }
 
 func (s *Store) Query(ctx context.Context, userID string, p task.Plan) (task.Page, error) {
-	if !p.Search.Empty() || p.Sort == task.SortTitle {
-		if err := s.index(ctx, userID); err != nil {
+	type counts struct {
+		task.Counts
+		unindexed int64
+	}
+	c, err := database.RetryOnce(ctx, func() (counts, error) {
+		var c counts
+		err := s.pool.QueryRow(ctx, `SELECT total, completed, unindexed FROM task_counts WHERE user_id = $1`, userID).
+			Scan(&c.Total, &c.Completed, &c.unindexed)
+		if errors.Is(err, pgx.ErrNoRows) {
+			err = nil
+		}
+		return c, err
+	})
+	if err != nil {
+		return task.Page{}, err
+	}
+	if (!p.Search.Empty() || p.Sort == task.SortTitle) && c.unindexed > 0 {
+		if err := s.index(ctx, userID, c.unindexed); err != nil {
 			return task.Page{}, err
 		}
 	}
 	return database.RetryOnce(ctx, func() (task.Page, error) {
-		var c task.Counts
-		err := s.pool.QueryRow(ctx, `SELECT total, completed FROM task_counts WHERE user_id = $1`, userID).Scan(&c.Total, &c.Completed)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return task.Page{}, err
-		}
-		return taskquery.Read(ctx, reader{s, userID}, dialect, columns, userID, p, c)
+		return taskquery.Read(ctx, reader{s, userID}, dialect, columns, userID, p, c.Counts)
 	})
 }
 
@@ -85,23 +96,12 @@ func (r reader) Tasks(ctx context.Context, st taskquery.Statement, limit int) ([
 }
 
 // index gives the user's tasks that have no search terms or title key yet (new ones, and
-// those other programs wrote) their terms and key, a batch at a time. Their number is the
-// user's task_counts.unindexed; they are looked for from the newest task down, where those
+// those other programs wrote) their terms and key, a batch at a time. Their number, left, is
+// the user's task_counts.unindexed; they are looked for from the newest task down, where those
 // written since the last search are, in windows of the newest tasks that grow from a few
 // to a batch: a window is a range of idx_tasks_user_created, whatever the planner's idea of
 // how many tasks have no key.
-func (s *Store) index(ctx context.Context, userID string) error {
-	left, err := database.RetryOnce(ctx, func() (int64, error) {
-		var n int64
-		err := s.pool.QueryRow(ctx, `SELECT unindexed FROM task_counts WHERE user_id = $1`, userID).Scan(&n)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return 0, nil
-		}
-		return n, err
-	})
-	if err != nil {
-		return err
-	}
+func (s *Store) index(ctx context.Context, userID string, left int64) error {
 	var (
 		after   *windowEnd
 		changed []uuid.UUID
@@ -124,6 +124,7 @@ func (s *Store) index(ctx context.Context, userID string) error {
 	}
 	// A task changed since it was read is still to index, and read again.
 	for len(changed) > 0 {
+		var err error
 		if changed, err = s.reindexByID(ctx, userID, changed); err != nil {
 			return err
 		}
