@@ -177,6 +177,7 @@ func BenchmarkQuery(b *testing.B) {
 			{"sort by priority at cursor depth 90000", task.Query{Sort: task.SortPriority, Cursor: deep(task.SortPriority)}},
 			{"sort by due at cursor depth 90000", task.Query{Sort: task.SortDue, Cursor: deep(task.SortDue)}},
 			{"sort by title at cursor depth 90000", task.Query{Sort: task.SortTitle, Cursor: deep(task.SortTitle)}},
+			{"sort by updated at cursor depth 90000", task.Query{Sort: task.SortUpdated, Cursor: deep(task.SortUpdated)}},
 			{"offset 90000", task.Query{Desc: true, Offset: n - 10_000}},
 		}...) {
 			benchList(b, svc, d, user, c)
@@ -226,6 +227,7 @@ func lists() []benchedList {
 		{"sort by due", task.Query{Sort: task.SortDue}},
 		{"sort by priority", task.Query{Sort: task.SortPriority, Desc: true}},
 		{"sort by priority, none first", task.Query{Sort: task.SortPriority}},
+		{"sort by updated", task.Query{Sort: task.SortUpdated, Desc: true}},
 	}
 }
 

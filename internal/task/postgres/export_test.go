@@ -22,3 +22,6 @@ var ListStatements = []string{listAll, listFiltered}
 func (s *Store) Reindex(ctx context.Context, tasks []task.Task) ([]uuid.UUID, error) {
 	return s.reindex(ctx, tasks)
 }
+
+// ChangeStatement is the statement of a task.Plain change.
+const ChangeStatement = change

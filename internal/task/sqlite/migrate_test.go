@@ -26,7 +26,9 @@ func TestSmallerRowsMigration(t *testing.T) {
 			t.Fatalf("migrate %s: %v", command, err)
 		}
 	}
-	migrate(database.MigrateDown)
+	for apptest.Int(t, db, `SELECT max(version_id) FROM goose_db_version`) >= 17 {
+		migrate(database.MigrateDown)
+	}
 	// Three tasks as the store wrote them before: indexed, with their keys and terms.
 	titles := []string{"Water the ferns", "book 東京都 hotel", "Answer Émile"}
 	for i, title := range titles {
