@@ -15,8 +15,8 @@ func Statements(userID string, p task.Plan) []taskquery.Statement {
 	return taskquery.Statements(dialect, columns, userID, p)
 }
 
-// ListStatements are the statements of the specification's list: all tasks, and one status.
-var ListStatements = []string{listAll, listFiltered}
+// ListStatements are the statements of the specification's list: all tasks, and each status.
+var ListStatements = []string{listAll, listOpen, listCompleted}
 
 // Reindex is the step of the index that writes the terms and keys of tasks as read.
 func (s *Store) Reindex(ctx context.Context, tasks []task.Task) ([]uuid.UUID, error) {

@@ -39,21 +39,35 @@ const (
 // A page comes with the counts in one statement (one round trip, one snapshot): the user's row
 // of task_counts joined to each task of the page, read in the order of the index. A page with
 // no task has no row, and then the counts are read on their own.
+//
+// Each statement is planned once per connection, for any user and page (a generic plan), as
+// long as no plan for given values looks cheaper to PostgreSQL than that one. So the size
+// and offset of the page come from subqueries, which no plan knows the values of: as plain
+// parameters, a plan for given values would know them and one for any values would assume a
+// tenth of the user's tasks for each, and PostgreSQL would plan the list anew on most calls,
+// which takes about as long as running it. For the same reason each status has a statement
+// of its own rather than a parameter.
 const list = `SELECT ` + pageColumns + `
 FROM task_counts AS c JOIN tasks AS t ON t.user_id = c.user_id
 WHERE c.user_id = $1 %s
-ORDER BY t.created_at DESC, t.id DESC LIMIT $2 OFFSET $3`
+ORDER BY t.created_at DESC, t.id DESC LIMIT (SELECT $2::bigint) OFFSET (SELECT $3::bigint)`
 
 var (
-	listAll      = fmt.Sprintf(list, "")
-	listFiltered = fmt.Sprintf(list, "AND t.completed = $4")
+	listAll       = fmt.Sprintf(list, "")
+	listOpen      = fmt.Sprintf(list, "AND NOT t.completed")
+	listCompleted = fmt.Sprintf(list, "AND t.completed")
 )
 
 func (s *Store) List(ctx context.Context, userID string, f task.Filter) (task.Page, error) {
-	query, args := listAll, []any{userID, f.Limit, f.Offset}
-	if f.Completed != nil {
-		query, args = listFiltered, append(args, *f.Completed)
+	query := listAll
+	switch {
+	case f.Completed == nil:
+	case *f.Completed:
+		query = listCompleted
+	default:
+		query = listOpen
 	}
+	args := []any{userID, f.Limit, f.Offset}
 	page, err := database.RetryOnce(ctx, func() (task.Page, error) {
 		rows, err := s.pool.Query(ctx, query, args...)
 		if err != nil {
