@@ -27,18 +27,23 @@ func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 
 // The columns of a task, in the order of row.dest; description may be NULL in the
 // specification's schema (rows written by other tools), and a task always shows a string.
-// pageColumns are the counts of the user's task_counts row (c) and the spec's columns of each
+// pageColumns are the counts of the user's task_counts row and the spec's columns of each
 // task (t) of a page. Tags come in the order of the task.
 const (
 	columns = `t.id, t.title, coalesce(t.description, ''), t.completed, t.created_at, t.updated_at,
 		t.completed_at, t.priority, t.due_date, t.due_at, t.version, t.repeat, t.repeat_done,
 		array(SELECT g.name FROM task_tags AS tt JOIN tags AS g ON g.id = tt.tag_id WHERE tt.task_id = t.id ORDER BY tt.position)`
-	pageColumns = "c.total, c.completed, t.id, t.title, coalesce(t.description, ''), t.completed, t.created_at, t.updated_at"
+	pageColumns = `coalesce((SELECT c.total FROM task_counts AS c WHERE c.user_id = $1), 0),
+		coalesce((SELECT c.completed FROM task_counts AS c WHERE c.user_id = $1), 0),
+		t.id, t.title, coalesce(t.description, ''), t.completed, t.created_at, t.updated_at`
 )
 
-// A page comes with the counts in one statement (one round trip, one snapshot): the user's row
-// of task_counts joined to each task of the page, read in the order of the index. A page with
-// no task has no row, and then the counts are read on their own.
+// A page comes with the counts in one statement (one round trip, one snapshot): the user's
+// counts beside each task of the page, read in the order of the index. A page with no task has
+// no row, and then the counts are read on their own. The counts are subqueries of their own,
+// each run once a page: joined to the tasks, they may be read again for each task of the page
+// (50 times) by a plan made while the tables look small, as in a new database, for as long as
+// that plan serves.
 //
 // Each statement is planned once per connection, for any user and page (a generic plan), as
 // long as no plan for given values looks cheaper to PostgreSQL than that one. So the size
@@ -48,8 +53,8 @@ const (
 // which takes about as long as running it. For the same reason each status has a statement
 // of its own rather than a parameter.
 const list = `SELECT ` + pageColumns + `
-FROM task_counts AS c JOIN tasks AS t ON t.user_id = c.user_id
-WHERE c.user_id = $1 %s
+FROM tasks AS t
+WHERE t.user_id = $1 %s
 ORDER BY t.created_at DESC, t.id DESC LIMIT (SELECT $2::bigint) OFFSET (SELECT $3::bigint)`
 
 var (
