@@ -59,11 +59,8 @@ func (s *Store) Query(ctx context.Context, userID string, p task.Plan) (task.Pag
 	}
 	c, err := database.RetryOnce(ctx, func() (counts, error) {
 		var c counts
-		err := s.pool.QueryRow(ctx, `SELECT total, completed, unindexed FROM task_counts WHERE user_id = $1`, userID).
-			Scan(&c.Total, &c.Completed, &c.unindexed)
-		if errors.Is(err, pgx.ErrNoRows) {
-			err = nil
-		}
+		var err error
+		c.Counts, c.unindexed, err = s.counts(ctx, userID)
 		return c, err
 	})
 	if err != nil {

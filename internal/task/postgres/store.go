@@ -91,16 +91,23 @@ func (s *Store) List(ctx context.Context, userID string, f task.Filter) (task.Pa
 		if err != nil || len(page.Tasks) > 0 {
 			return page, err
 		}
-		err = s.pool.QueryRow(ctx, `SELECT total, completed FROM task_counts WHERE user_id = $1`, userID).
-			Scan(&page.Counts.Total, &page.Counts.Completed)
-		if errors.Is(err, pgx.ErrNoRows) {
-			err = nil
-		}
+		page.Counts, _, err = s.counts(ctx, userID)
 		return page, err
 	})
 	// The counts are exact for every filter the store has: all, completed, open.
 	page.Total = page.Counts.Matching(f.Completed)
 	return page, err
+}
+
+// counts reads the user's row of task_counts, with the number of tasks still to index; a user
+// without one has no tasks.
+func (s *Store) counts(ctx context.Context, userID string) (c task.Counts, unindexed int64, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT total, completed, unindexed FROM task_counts WHERE user_id = $1`, userID).
+		Scan(&c.Total, &c.Completed, &unindexed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = nil
+	}
+	return c, unindexed, err
 }
 
 func (s *Store) exec(ctx context.Context, sql string, args ...any) (int64, error) {
